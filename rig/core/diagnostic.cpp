@@ -1,0 +1,12 @@
+#include "rig/core/diagnostic.hpp"
+
+#include <fmt/format.h>
+
+namespace cyanrig {
+
+std::string Diagnostic::to_string() const {
+  if (loc.line <= 0) return fmt::format("{}: {}", loc.file, message);
+  return fmt::format("{}:{}:{}: {}", loc.file, loc.line, loc.column, message);
+}
+
+}  // namespace cyanrig

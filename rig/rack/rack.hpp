@@ -1,0 +1,65 @@
+// The physical (or simulated) rack as described by a rack file: devices, how to reach each one's
+// power, serial port and LED sensor, the network segments and their outage backend, the cloud.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+#include <yaml-cpp/yaml.h>
+
+#include "rig/capabilities/power.hpp"
+#include "rig/core/device_id.hpp"
+#include "rig/core/diagnostic.hpp"
+#include "rig/core/platform.hpp"
+
+namespace cyanrig {
+
+// "Which backend, with which parameters": the parameters stay YAML so each backend reads its own
+// and reports its own mistakes with the file position.
+struct BackendSpec {
+  std::string backend;  // "sim", "gpiod", "command", "tty", ...
+  YAML::Node params;    // the whole mapping, including the `backend` key
+  SourceLoc loc;
+};
+
+// A fault model for a simulated device: fires with `probability` at each opportunity.
+struct FaultSpec {
+  std::string name;
+  double probability = 1.0;
+  YAML::Node params;  // extra parameters, or null
+  SourceLoc loc;
+};
+
+struct RackDevice {
+  DeviceId id;
+  std::string name;
+  const Platform* platform = nullptr;
+  std::vector<std::string> tags;
+  std::string segment;  // name of the network segment; empty if none
+  std::optional<BackendSpec> power;
+  std::optional<BackendSpec> serial;
+  std::optional<BackendSpec> led;
+  std::vector<FaultSpec> faults;
+  std::string firmware;  // declared application firmware, reported in results
+  SourceLoc loc;
+};
+
+struct Segment {
+  std::string name;
+  BackendSpec outage;
+  SourceLoc loc;
+};
+
+struct Rack {
+  std::string name;
+  std::string file;  // where it was read from ("<built-in sim>" for the built-in rack)
+  PowerState safe_power = PowerState::off;  // what relays are left in at every exit
+  std::vector<Segment> segments;
+  std::optional<BackendSpec> cloud;
+  std::vector<RackDevice> devices;
+
+  const RackDevice* find_device(std::string_view name_or_id) const;
+  const Segment* find_segment(std::string_view name) const;
+};
+
+}  // namespace cyanrig

@@ -1,0 +1,74 @@
+// Reading user YAML with every mistake reported at its position. A MapReader wraps one mapping:
+// each get marks a key as known; finish() reports the keys nobody asked for ("unknown field").
+#pragma once
+
+#include <initializer_list>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+#include <yaml-cpp/yaml.h>
+
+#include "rig/core/diagnostic.hpp"
+#include "rig/core/time.hpp"
+
+namespace cyanrig {
+
+SourceLoc loc_of(const YAML::Node& node, const std::string& file);
+// "mapping", "sequence", "text", "nothing"
+std::string_view node_kind(const YAML::Node& node);
+// The closest of `candidates` to `word` when it is plausibly a typo, else empty.
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
+
+// Loads a YAML file; syntax errors become diagnostics with the parser's position.
+std::optional<YAML::Node> load_yaml_file(const std::string& path, Diagnostics& diags);
+std::optional<YAML::Node> load_yaml_text(const std::string& text, const std::string& file, Diagnostics& diags);
+
+class MapReader {
+ public:
+  // `what` names the mapping in messages ("device", "expect step"). If node is not a mapping,
+  // that is reported once and every get returns nothing.
+  MapReader(const YAML::Node& node, std::string file, Diagnostics& diags, std::string what);
+
+  bool valid() const { return valid_; }
+  bool has(std::string_view key) const;
+  YAML::Node node(std::string_view key);  // marks key known; null node when absent
+  SourceLoc loc() const { return loc_of(map_, file_); }
+  SourceLoc loc(std::string_view key) const;  // position of the key's value, or of the map
+  const std::string& file() const { return file_; }
+  Diagnostics& diags() { return diags_; }
+
+  std::optional<std::string> text(std::string_view key, bool required = false);
+  std::optional<double> number(std::string_view key, bool required = false, double min = -1e300,
+                               double max = 1e300);
+  std::optional<long long> integer(std::string_view key, bool required = false, long long min = LLONG_MIN,
+                                   long long max = LLONG_MAX);
+  std::optional<bool> boolean(std::string_view key, bool required = false);
+  std::optional<Duration> duration(std::string_view key, bool required = false);
+  // A string that must be one of `choices`.
+  std::optional<std::string> choice(std::string_view key, const std::vector<std::string>& choices,
+                                    bool required = false);
+  // A single string or a list of strings.
+  std::vector<std::string> text_list(std::string_view key, bool required = false);
+
+  void error(std::string_view key, std::string message);
+  // Reports every key that no get asked for, with a suggestion when one is close.
+  void finish();
+
+ private:
+  YAML::Node map_;
+  std::string file_;
+  Diagnostics& diags_;
+  std::string what_;
+  bool valid_ = false;
+  std::set<std::string, std::less<>> known_;
+};
+
+// Scalar helpers for nodes that are not inside a MapReader (list items, choice lists).
+std::optional<std::string> scalar_text(const YAML::Node& node, const std::string& file, Diagnostics& diags,
+                                       std::string_view what);
+std::optional<Duration> scalar_duration(const YAML::Node& node, const std::string& file, Diagnostics& diags,
+                                        std::string_view what);
+
+}  // namespace cyanrig

@@ -1,0 +1,101 @@
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "rig/clock.hpp"
+#include "rig/timeline.hpp"
+
+using namespace cyanrig;
+using namespace std::chrono_literals;
+
+TEST(VirtualClock, JumpsToEachTimerInOrderAndTiesRunInScheduleOrder) {
+  auto clock = make_virtual_clock();
+  std::vector<std::pair<int, double>> seen;
+  auto note = [&](int tag) { seen.emplace_back(tag, ms_since_start(clock->now())); };
+  Timer a = clock->after(2h, [&] { note(1); });
+  Timer b = clock->after(10ms, [&] { note(2); });
+  Timer c = clock->after(10ms, [&] { note(3); });
+  clock->run();
+  ASSERT_EQ(seen.size(), 3U);
+  EXPECT_EQ(seen[0], std::make_pair(2, 10.0));
+  EXPECT_EQ(seen[1], std::make_pair(3, 10.0));
+  EXPECT_EQ(seen[2], std::make_pair(1, 7'200'000.0));
+}
+
+TEST(VirtualClock, CancelledOrDestroyedTimersNeverFire) {
+  auto clock = make_virtual_clock();
+  int fired = 0;
+  Timer kept = clock->after(1s, [&] { ++fired; });
+  {
+    Timer dropped = clock->after(1s, [&] { fired += 100; });
+  }
+  Timer cancelled = clock->after(1s, [&] { fired += 10; });
+  cancelled.cancel();
+  clock->run();
+  EXPECT_EQ(fired, 1);
+}
+
+TEST(VirtualClock, PostedWorkRunsBeforeTimeAdvances) {
+  auto clock = make_virtual_clock();
+  std::vector<double> at;
+  Timer t = clock->after(5s, [&] { at.push_back(ms_since_start(clock->now())); });
+  clock->post([&] { at.push_back(ms_since_start(clock->now())); });
+  clock->run();
+  EXPECT_EQ(at, (std::vector<double>{0.0, 5000.0}));
+}
+
+TEST(VirtualClock, StopEndsTheRunEvenWithTimersPending) {
+  auto clock = make_virtual_clock();
+  std::function<void()> tick;
+  std::vector<Timer> timers;
+  int ticks = 0;
+  tick = [&] {
+    if (++ticks == 5) clock->stop();
+    timers.push_back(clock->after(1s, tick));
+  };
+  timers.push_back(clock->after(1s, tick));
+  clock->run();
+  EXPECT_EQ(ticks, 5);
+  EXPECT_EQ(clock->now(), Instant(5s));
+}
+
+TEST(SteadyClock, TimersFireAfterRealTimeAndCanBeCancelled) {
+  auto clock = make_steady_clock();
+  bool late = false;
+  Timer never = clock->after(50ms, [&] { late = true; });
+  Timer done = clock->after(5ms, [&] {
+    never.cancel();
+    clock->stop();
+  });
+  const Instant before = clock->now();
+  clock->run();
+  EXPECT_GE(clock->now() - before, Duration(5ms));
+  EXPECT_FALSE(late);
+}
+
+TEST(Timeline, RecordsInOrderAndTellsListeners) {
+  auto clock = make_virtual_clock();
+  Timeline timeline(*clock);
+  std::vector<std::string> heard;
+  const auto id = timeline.subscribe([&](const Event& e) { heard.push_back(e.name); });
+  Timer t = clock->after(3s, [&] { timeline.record(EventKind::mark, "argon-1", "outage_end"); });
+  timeline.record(EventKind::power, "argon-1", "on");
+  clock->run();
+  timeline.unsubscribe(id);
+  timeline.record(EventKind::note, "", "unheard");
+  ASSERT_EQ(timeline.events().size(), 3U);
+  EXPECT_EQ(timeline.events()[1].t, Instant(3s));
+  EXPECT_EQ(timeline.events()[1].seq, 2U);
+  EXPECT_EQ(heard, (std::vector<std::string>{"on", "outage_end"}));
+}
+
+TEST(Timeline, LedEventsBeginWhenThePatternBegan) {
+  auto clock = make_virtual_clock();
+  Timeline timeline(*clock);
+  Timer t = clock->after(10s, [&] {
+    timeline.record(EventKind::led, "argon-1", "breathing_cyan", {{"since_ms", 6500.0}});
+  });
+  clock->run();
+  EXPECT_EQ(timeline.events()[0].began(), Instant(6500ms));
+  EXPECT_EQ(timeline.events()[0].t, Instant(10s));
+}
