@@ -1,1 +1,329 @@
-// placeholder: being written
+#include "rig/results/writers.hpp"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <numeric>
+#include <stdexcept>
+#include <system_error>
+
+#include "rig/results/path_safe_name.hpp"
+#include "rig/results/rounding.hpp"
+
+namespace cyanrig {
+
+using ordered_json = nlohmann::ordered_json;
+
+// ---- statistics ----
+
+namespace {
+
+// numpy's _lerp: interpolating from the nearer end keeps the result inside [a, b] and makes
+// percentile() agree with numpy.percentile to the last bit.
+double lerp(double a, double b, double t) {
+  const double diff = b - a;
+  return t >= 0.5 ? b - diff * (1.0 - t) : a + diff * t;
+}
+
+// "p95" -> 95; anything else (including "p", "p-1", "p95x") -> nullopt.
+std::optional<double> percentile_rank(std::string_view name) {
+  if (name.size() < 2 || name.front() != 'p') return std::nullopt;
+  const std::string_view digits = name.substr(1);
+  double p = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), p);
+  if (ec != std::errc{} || end != digits.data() + digits.size() || !(p >= 0 && p <= 100)) return std::nullopt;
+  return p;
+}
+
+}  // namespace
+
+std::optional<double> percentile(std::vector<double> values, double p) {
+  if (!(p >= 0 && p <= 100)) throw std::invalid_argument(fmt::format("percentile {} is outside [0, 100]", p));
+  if (values.empty()) return std::nullopt;
+  std::sort(values.begin(), values.end());
+  const double rank = static_cast<double>(values.size() - 1) * (p / 100.0);
+  const auto below = static_cast<std::size_t>(std::floor(rank));
+  const std::size_t above = std::min(below + 1, values.size() - 1);
+  return lerp(values[below], values[above], rank - static_cast<double>(below));
+}
+
+std::optional<double> statistic(std::vector<double> values, std::string_view name) {
+  if (name == "min" || name == "max" || name == "mean") {
+    if (values.empty()) return std::nullopt;
+    if (name == "min") return *std::min_element(values.begin(), values.end());
+    if (name == "max") return *std::max_element(values.begin(), values.end());
+    return std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
+  }
+  if (const auto p = percentile_rank(name)) return percentile(std::move(values), *p);
+  throw std::invalid_argument(
+      fmt::format("unknown statistic '{}' (expected min, max, mean or p<N> such as p95)", name));
+}
+
+// ---- summary.json ----
+
+namespace {
+
+template <typename T, typename Fn>
+ordered_json array_of(const std::vector<T>& items, Fn to_json) {
+  ordered_json j = ordered_json::array();
+  for (const T& item : items) j.push_back(to_json(item));
+  return j;
+}
+
+ordered_json ms_json(Instant t) {
+  return rounded(ms_since_start(t), ms_decimals);
+}
+
+ordered_json value_json(std::optional<double> value) {
+  if (!value) return nullptr;
+  return rounded(*value, value_decimals);
+}
+
+ordered_json text_or_null(const std::string& text) {
+  if (text.empty()) return nullptr;
+  return text;
+}
+
+std::string_view verdict(bool passed) {
+  return passed ? "pass" : "fail";
+}
+
+ordered_json class_json(std::optional<FailureClass> cls) {
+  if (!cls) return nullptr;
+  return std::string(to_string(*cls));
+}
+
+ordered_json failure_json(const Failure& f) {
+  ordered_json j;
+  j["class"] = to_string(f.cls);
+  j["kind"] = f.kind;
+  j["message"] = f.message;
+  j["step"] = text_or_null(f.step);
+  j["where"] = text_or_null(location_text(f.where));
+  j["t_ms"] = ms_json(f.t);
+  return j;
+}
+
+ordered_json failures_json(const std::vector<Failure>& failures) {
+  return array_of(failures, failure_json);
+}
+
+ordered_json device_json(const RunResult& result, const DeviceSummary& d) {
+  const auto cls = result.device_failure_class(d.name);
+  ordered_json j;
+  j["name"] = d.name;
+  j["id"] = d.id;
+  j["platform"] = d.platform;
+  j["firmware"] = d.firmware;
+  j["verdict"] = verdict(!cls);
+  j["failure_class"] = class_json(cls);
+  return j;
+}
+
+ordered_json case_json(const CaseResult& c) {
+  ordered_json j;
+  j["device"] = c.device;
+  j["repeat"] = c.repeat;
+  j["verdict"] = verdict(c.passed());
+  j["failure_class"] = class_json(worst_class(c.failures));
+  j["started_ms"] = ms_json(c.started);
+  j["ended_ms"] = ms_json(c.ended);
+  j["failures"] = failures_json(c.failures);
+  return j;
+}
+
+using SampleGroup = std::vector<const MeasurementSample*>;
+
+// Groups in order of first appearance, so the output follows the order the engine recorded.
+std::vector<std::pair<std::string, SampleGroup>> group_by(
+    const SampleGroup& samples, const std::function<const std::string&(const MeasurementSample&)>& key) {
+  std::vector<std::pair<std::string, SampleGroup>> groups;
+  std::map<std::string, std::size_t, std::less<>> index;
+  for (const MeasurementSample* s : samples) {
+    const auto [it, added] = index.try_emplace(key(*s), groups.size());
+    if (added) groups.emplace_back(key(*s), SampleGroup{});
+    groups[it->second].second.push_back(s);
+  }
+  return groups;
+}
+
+ordered_json stats_json(const SampleGroup& samples) {
+  std::vector<double> values;
+  for (const MeasurementSample* s : samples) {
+    if (s->value) values.push_back(*s->value);
+  }
+  ordered_json j;
+  j["count"] = values.size();
+  j["missing"] = samples.size() - values.size();
+  for (const char* name : {"min", "max", "mean", "p50", "p75", "p95"})
+    j[name] = value_json(statistic(values, name));
+  return j;
+}
+
+ordered_json sample_json(const MeasurementSample& s) {
+  ordered_json j;
+  j["device"] = s.device;
+  j["repeat"] = s.repeat;
+  j["value"] = value_json(s.value);
+  if (!s.value) j["missing"] = s.missing;
+  return j;
+}
+
+// The engine records one unit per measurement name; the first sample's unit stands for the group.
+ordered_json measurement_json(const SampleGroup& samples) {
+  ordered_json j;
+  j["unit"] = samples.front()->unit;
+  j["rack"] = stats_json(samples);
+  ordered_json devices = ordered_json::object();
+  for (const auto& [device, of_device] : group_by(samples, &MeasurementSample::device)) {
+    devices[device] = stats_json(of_device);
+  }
+  j["devices"] = std::move(devices);
+  ordered_json raw = ordered_json::array();
+  for (const MeasurementSample* s : samples) raw.push_back(sample_json(*s));
+  j["samples"] = std::move(raw);
+  return j;
+}
+
+ordered_json measurements_json(const std::vector<MeasurementSample>& samples) {
+  SampleGroup all;
+  for (const MeasurementSample& s : samples) all.push_back(&s);
+  ordered_json j = ordered_json::object();
+  for (const auto& [name, of_name] : group_by(all, &MeasurementSample::name))
+    j[name] = measurement_json(of_name);
+  return j;
+}
+
+ordered_json criterion_json(const CriterionResult& c) {
+  ordered_json j;
+  j["measurement"] = c.measurement;
+  j["statistic"] = c.statistic;
+  j["scope"] = c.scope;
+  j["limit"] = rounded(c.limit, value_decimals);
+  j["actual"] = value_json(c.actual);
+  j["unit"] = c.unit;
+  j["verdict"] = verdict(c.passed);
+  return j;
+}
+
+}  // namespace
+
+ordered_json summary_json(const RunResult& result) {
+  ordered_json j;
+  j["format_version"] = 1;
+  j["rack"] = result.rack;
+  j["scenario"] = result.scenario;
+  j["files"] = {{"rack", result.rack_file}, {"scenario", result.scenario_file}};
+  j["seed"] = result.seed;
+  j["simulated"] = result.simulated;
+  j["started_utc"] = result.started_utc;
+  j["wall_seconds"] = rounded(result.wall_seconds, ms_decimals);
+  j["rig_seconds"] = rounded(result.rig_seconds, ms_decimals);
+  j["repeats"] = result.repeats;
+  const auto worst = result.worst_class();
+  j["verdict"] = verdict(!worst);
+  j["failure_class"] = class_json(worst);
+  j["exit_code"] = static_cast<int>(result.exit_code());
+  j["devices"] = array_of(result.devices, [&](const DeviceSummary& d) { return device_json(result, d); });
+  j["cases"] = array_of(result.cases, case_json);
+  j["run_failures"] = failures_json(result.run_failures);
+  j["measurements"] = measurements_json(result.samples);
+  j["criteria"] = array_of(result.criteria, criterion_json);
+  return j;
+}
+
+namespace {
+
+// Serial lines are whatever the device sent; never let a stray byte abort writing the results.
+std::string dump(const ordered_json& j, int indent = -1) {
+  return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
+void write_summary_json(const RunResult& result, std::ostream& out) {
+  out << dump(summary_json(result), 2) << '\n';
+}
+
+// ---- events.jsonl ----
+
+void write_event_jsonl(const Event& event, std::ostream& out) {
+  ordered_json j;
+  j["seq"] = event.seq;
+  j["t_ms"] = ms_json(event.t);
+  j["kind"] = to_string(event.kind);
+  if (!event.device.empty()) j["device"] = event.device;
+  j["name"] = event.name;
+  if (event.data.is_object()) {
+    // nlohmann::json keeps object keys sorted, so data fields always come out in the same order.
+    // A data field named like a fixed key keeps its value under "data.<key>" rather than clobbering it.
+    for (const auto& [key, value] : event.data.items()) {
+      j[j.contains(key) ? "data." + key : key] = value;
+    }
+  } else if (!event.data.is_null()) {
+    j["data"] = event.data;
+  }
+  out << dump(j) << '\n';
+}
+
+void write_events_jsonl(const Timeline& timeline, std::ostream& out) {
+  for (const Event& e : timeline.events()) write_event_jsonl(e, out);
+}
+
+// ---- files and folders ----
+
+namespace {
+
+// Writes to "<name>.partial" and renames, so a reader (or a crash) never sees half a file.
+void write_file(const std::filesystem::path& path, const std::function<void(std::ostream&)>& fill) {
+  std::filesystem::path partial = path;
+  partial += ".partial";
+  {
+    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+    if (out) fill(out);
+    out.flush();
+    if (!out) throw std::runtime_error(fmt::format("cannot write {}", path.string()));
+  }
+  std::error_code ec;
+  std::filesystem::rename(partial, path, ec);
+  if (ec) throw std::runtime_error(fmt::format("cannot write {}: {}", path.string(), ec.message()));
+}
+
+}  // namespace
+
+void write_run_results(const std::filesystem::path& dir, const RunResult& result, const Timeline& timeline) {
+  write_file(dir / "summary.json", [&](std::ostream& out) { write_summary_json(result, out); });
+  write_file(dir / "junit.xml", [&](std::ostream& out) { write_junit_xml(result, out); });
+  write_file(dir / "events.jsonl", [&](std::ostream& out) { write_events_jsonl(timeline, out); });
+}
+
+std::filesystem::path make_results_dir(const std::filesystem::path& root,
+                                       const std::string& started_utc_compact, const std::string& scenario) {
+  namespace fs = std::filesystem;
+  fs::create_directories(root);
+  const std::string base = path_safe_name(started_utc_compact) + "-" + path_safe_name(scenario);
+  // create_directory is atomic, so two runs starting in the same second still get separate folders.
+  for (int n = 1;; ++n) {
+    const fs::path candidate = root / (n == 1 ? base : fmt::format("{}-{}", base, n));
+    std::error_code ec;
+    if (fs::create_directory(candidate, ec)) return candidate;
+    if (ec && !fs::exists(candidate))
+      throw fs::filesystem_error("cannot create results folder", candidate, ec);
+  }
+}
+
+std::string utc_iso(std::chrono::system_clock::time_point t) {
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::chrono::system_clock::to_time_t(t)));
+}
+
+std::string utc_compact(std::chrono::system_clock::time_point t) {
+  return fmt::format("{:%Y%m%dT%H%M%SZ}", fmt::gmtime(std::chrono::system_clock::to_time_t(t)));
+}
+
+}  // namespace cyanrig

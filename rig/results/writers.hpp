@@ -2,28 +2,58 @@
 // serial/<device>.log. The formats are documented in docs/results.md.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "rig/results/run_result.hpp"
 #include "rig/timeline.hpp"
 
 namespace cyanrig {
 
-// Percentile with linear interpolation between closest ranks (numpy's default); p in [0, 100].
-// `values` need not be sorted; empty input has no percentile.
+// Percentile with linear interpolation between closest ranks (numpy's default); p in [0, 100],
+// anything else throws std::invalid_argument. `values` need not be sorted; empty input has no
+// percentile.
 std::optional<double> percentile(std::vector<double> values, double p);
 
-nlohmann::json summary_json(const RunResult& result);
+// One named statistic over a set of samples, as criteria and summary.json name them: "min", "max",
+// "mean" or "p<N>" with N in [0, 100] ("p50", "p95", "p99.9"). Unknown names throw
+// std::invalid_argument; empty input has no value. The engine and the writers both use this so a
+// criterion's `actual` and the summary's statistics cannot disagree.
+std::optional<double> statistic(std::vector<double> values, std::string_view name);
+
+// summary.json. Keys keep the documented order; numbers are rounded (times in ms to 3 decimals,
+// measurement values to 6) so the same run always gives the same bytes.
+nlohmann::ordered_json summary_json(const RunResult& result);
+// Pretty-printed summary_json with a final newline; invalid UTF-8 (serial noise) becomes U+FFFD.
+void write_summary_json(const RunResult& result, std::ostream& out);
+
+// One <testsuite> for the scenario; <failure> for device failures, <error> for infrastructure and
+// scenario failures (the device was not judged), so CI can tell them apart.
 void write_junit_xml(const RunResult& result, std::ostream& out);
+
 // One JSON object per line, in timeline order; deterministic bytes for the same timeline.
 void write_event_jsonl(const Event& event, std::ostream& out);
 void write_events_jsonl(const Timeline& timeline, std::ostream& out);
 
-// "20261121T081502Z-reboot_during_outage"; the folder is created, with a numeric suffix if taken.
-std::filesystem::path make_results_dir(const std::filesystem::path& root, const std::string& started_utc_compact,
-                                       const std::string& scenario);
+// summary.json, junit.xml and events.jsonl into `dir`; throws std::runtime_error naming the file
+// that could not be written.
+void write_run_results(const std::filesystem::path& dir, const RunResult& result, const Timeline& timeline);
+
+// "20261121T081502Z-reboot_during_outage" under root; the folder is created, with "-2", "-3", ...
+// appended when taken (also by a run started in the same second). The scenario name is made safe
+// for a path (see path_safe_name).
+std::filesystem::path make_results_dir(const std::filesystem::path& root,
+                                       const std::string& started_utc_compact, const std::string& scenario);
+
+// Wall-clock stamps for a run: "2026-11-21T08:15:02Z" (summary.json started_utc) and
+// "20261121T081502Z" (results folder name).
+std::string utc_iso(std::chrono::system_clock::time_point t);
+std::string utc_compact(std::chrono::system_clock::time_point t);
 
 }  // namespace cyanrig

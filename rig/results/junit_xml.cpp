@@ -1,0 +1,173 @@
+// junit.xml: the Jenkins / GitLab flavour of JUnit XML (testsuites > testsuite > testcase).
+#include <fmt/format.h>
+
+#include <string>
+#include <vector>
+
+#include "rig/results/rounding.hpp"
+#include "rig/results/writers.hpp"
+#include "rig/results/xml_text.hpp"
+
+namespace cyanrig {
+
+namespace {
+
+std::string attr(std::string_view text) {
+  return xml_escape(text, XmlContext::attribute);
+}
+std::string body(std::string_view text) {
+  return xml_escape(text, XmlContext::text);
+}
+std::string seconds_text(double seconds) {
+  return fmt::format("{:.3f}", seconds < 0 ? 0.0 : seconds);
+}
+
+// What one <failure> or <error> element says.
+struct Problem {
+  bool error = false;  // <error>: the device was not judged (lab or scenario broke)
+  std::string type;    // "<class>/<kind>"
+  std::string message;
+  std::string detail;
+};
+
+struct TestCase {
+  std::string classname;
+  std::string name;
+  double seconds = 0;
+  std::vector<Problem> problems;
+
+  bool errored() const {
+    for (const Problem& p : problems) {
+      if (p.error) return true;
+    }
+    return false;
+  }
+  bool failed() const { return !problems.empty() && !errored(); }
+};
+
+Problem problem_from(const Failure& f) {
+  Problem p;
+  p.error = f.cls != FailureClass::device;
+  p.type = fmt::format("{}/{}", to_string(f.cls), f.kind);
+  p.message = f.message;
+  p.detail = f.message;
+  if (!f.step.empty()) p.detail += fmt::format("\nstep: {}", f.step);
+  if (const std::string where = location_text(f.where); !where.empty())
+    p.detail += fmt::format("\nwhere: {}", where);
+  p.detail += fmt::format("\nwhen: {:.3f} s after run start", to_seconds(f.t.time_since_epoch()));
+  return p;
+}
+
+std::vector<Problem> problems_from(const std::vector<Failure>& failures) {
+  std::vector<Problem> problems;
+  for (const Failure& f : failures) problems.push_back(problem_from(f));
+  return problems;
+}
+
+TestCase case_from(const RunResult& run, const CaseResult& c) {
+  return {fmt::format("{}.{}", run.scenario, c.device), fmt::format("{} repeat {}", c.device, c.repeat),
+          to_seconds(c.ended - c.started), problems_from(c.failures)};
+}
+
+std::string criterion_name(const CriterionResult& c) {
+  return fmt::format("{} {} ({})", c.measurement, c.statistic, c.scope);
+}
+
+std::string criterion_message(const CriterionResult& c) {
+  const double limit = rounded(c.limit, value_decimals);
+  if (!c.actual) return fmt::format("{} has no samples; limit {} {}", criterion_name(c), limit, c.unit);
+  return fmt::format("{} was {} {}; limit {} {}", criterion_name(c), rounded(*c.actual, value_decimals),
+                     c.unit, limit, c.unit);
+}
+
+TestCase case_from(const RunResult& run, const CriterionResult& c) {
+  TestCase t{fmt::format("{}.{}", run.scenario, c.scope), criterion_name(c), 0, {}};
+  if (!c.passed) {
+    const std::string message = criterion_message(c);
+    t.problems.push_back({false, "device/criterion", message, message});
+  }
+  return t;
+}
+
+// Run failures belong to no device; they get a test case of their own so CI shows them.
+TestCase rack_case_from(const RunResult& run) {
+  return {fmt::format("{}.rack", run.scenario), "rack", run.rig_seconds, problems_from(run.run_failures)};
+}
+
+std::vector<TestCase> test_cases(const RunResult& run) {
+  std::vector<TestCase> cases;
+  for (const CaseResult& c : run.cases) cases.push_back(case_from(run, c));
+  for (const CriterionResult& c : run.criteria) cases.push_back(case_from(run, c));
+  if (!run.run_failures.empty()) cases.push_back(rack_case_from(run));
+  return cases;
+}
+
+// JUnit timestamps carry no zone ("2026-11-21T08:15:02"); started_utc is UTC already.
+std::string junit_timestamp(const std::string& started_utc) {
+  constexpr std::size_t date_time_length = 19;
+  if (started_utc.size() < date_time_length) return {};
+  return started_utc.substr(0, date_time_length);
+}
+
+void write_problem(const Problem& p, std::string& out) {
+  const char* element = p.error ? "error" : "failure";
+  out += fmt::format("      <{} message=\"{}\" type=\"{}\">{}</{}>\n", element, attr(p.message), attr(p.type),
+                     body(p.detail), element);
+}
+
+void write_case(const TestCase& t, std::string& out) {
+  out += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{}\"", attr(t.classname),
+                     attr(t.name), seconds_text(t.seconds));
+  if (t.problems.empty()) {
+    out += "/>\n";
+    return;
+  }
+  out += ">\n";
+  for (const Problem& p : t.problems) write_problem(p, out);
+  out += "    </testcase>\n";
+}
+
+void write_properties(const RunResult& run, std::string& out) {
+  const std::pair<std::string_view, std::string> properties[] = {
+      {"rack", run.rack},
+      {"rack_file", run.rack_file},
+      {"scenario_file", run.scenario_file},
+      {"seed", std::to_string(run.seed)},
+      {"simulated", run.simulated ? "true" : "false"},
+  };
+  out += "    <properties>\n";
+  for (const auto& [name, value] : properties) {
+    out += fmt::format("      <property name=\"{}\" value=\"{}\"/>\n", name, attr(value));
+  }
+  out += "    </properties>\n";
+}
+
+}  // namespace
+
+void write_junit_xml(const RunResult& result, std::ostream& out) {
+  const std::vector<TestCase> cases = test_cases(result);
+  std::size_t failures = 0;
+  std::size_t errors = 0;
+  for (const TestCase& t : cases) {
+    if (t.errored()) ++errors;
+    if (t.failed()) ++failures;
+  }
+  const std::string counts =
+      fmt::format("tests=\"{}\" failures=\"{}\" errors=\"{}\"", cases.size(), failures, errors);
+  const std::string time = seconds_text(result.rig_seconds);
+
+  std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  xml += fmt::format("<testsuites name=\"cyanrig\" {} time=\"{}\">\n", counts, time);
+  xml += fmt::format("  <testsuite name=\"{}\" {} skipped=\"0\" time=\"{}\"", attr(result.scenario), counts,
+                     time);
+  if (const std::string stamp = junit_timestamp(result.started_utc); !stamp.empty()) {
+    xml += fmt::format(" timestamp=\"{}\"", attr(stamp));
+  }
+  xml += ">\n";
+  write_properties(result, xml);
+  for (const TestCase& t : cases) write_case(t, xml);
+  xml += "  </testsuite>\n</testsuites>\n";
+  out << xml;
+}
+
+}  // namespace cyanrig
