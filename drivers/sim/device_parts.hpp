@@ -1,0 +1,38 @@
+// What the subsystems of one simulated device share: the run's clock, the device's identity and
+// platform, its timing and random stream, its serial log, its status LED and its network segment.
+// The device owns all of these; its subsystems borrow them for the device's lifetime.
+#pragma once
+
+#include "drivers/sim/network_segment.hpp"
+#include "drivers/sim/random.hpp"
+#include "drivers/sim/status_led.hpp"
+#include "drivers/sim/timing.hpp"
+#include "drivers/sim/usb_serial.hpp"
+#include "rig/clock.hpp"
+#include "rig/rack/rack.hpp"
+
+namespace cyanrig::sim {
+
+// Device OS log categories (particle-reference.md §3).
+namespace category {
+constexpr std::string_view system = "system";
+constexpr std::string_view network_manager = "system.nm";
+constexpr std::string_view network_interface = "net.ifapi";
+constexpr std::string_view handshake = "comm.protocol.handshake";
+constexpr std::string_view ota = "comm.ota";
+}  // namespace category
+
+struct DeviceParts {
+  Clock& clock;
+  const RackDevice& device;
+  const Platform& platform;
+  const DeviceTiming& timing;
+  Random& random;
+  DeviceLog& log;
+  StatusLed& led;
+  NetworkSegment& segment;
+
+  Duration draw(const Span& span) const { return random.in(span); }
+};
+
+}  // namespace cyanrig::sim

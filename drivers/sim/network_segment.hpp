@@ -1,0 +1,61 @@
+// A simulated network segment: the devices behind one outage switch, and what an outage on it
+// takes away (the outage modes of rig/capabilities/outage.hpp):
+//   cloud     the Particle cloud's addresses/ports are blocked; the rest of the internet works
+//   internet  nothing beyond the local network answers (the LAN resolver still has cached names)
+//   dns       name resolution fails; packets to known addresses still flow, so sessions survive
+//   link      no network at all: Wi-Fi cannot join, the cellular modem cannot register
+// With action drop packets vanish (timeouts); with reject they are refused (fast failures).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "rig/capabilities/outage.hpp"
+
+namespace cyanrig::sim {
+
+class NetworkSegment {
+ public:
+  using Watcher = std::function<void()>;
+  using WatcherId = std::uint64_t;
+
+  explicit NetworkSegment(std::string name) : name_(std::move(name)) {}
+  NetworkSegment(const NetworkSegment&) = delete;
+  NetworkSegment& operator=(const NetworkSegment&) = delete;
+
+  const std::string& name() const { return name_; }
+
+  // Starting replaces any outage in force; stopping when none is in force does nothing.
+  void start_outage(const OutageSpec& spec);
+  void stop_outage();
+  const std::optional<OutageSpec>& outage() const { return outage_; }
+
+  bool link_up() const { return !is(OutageMode::link); }
+  // Packets between a device and the cloud get through (an existing session keeps working).
+  bool cloud_reachable() const { return !outage_ || outage_->mode == OutageMode::dns; }
+  // A new connection can find the cloud's address.
+  bool names_resolve() const { return !is(OutageMode::dns) && link_up(); }
+  // The internet test (a connection to a well-known public server) succeeds.
+  bool internet_reachable() const {
+    return !outage_ || outage_->mode == OutageMode::cloud || is(OutageMode::dns);
+  }
+  bool rejecting() const { return outage_ && outage_->action == OutageAction::reject; }
+
+  // Devices on the segment are told after every change, in the order they started watching.
+  WatcherId watch(Watcher watcher);
+  void unwatch(WatcherId id) { watchers_.erase(id); }
+
+ private:
+  bool is(OutageMode mode) const { return outage_ && outage_->mode == mode; }
+  void changed();
+
+  std::string name_;
+  std::optional<OutageSpec> outage_;
+  WatcherId next_id_ = 0;
+  std::map<WatcherId, Watcher> watchers_;
+};
+
+}  // namespace cyanrig::sim

@@ -1,0 +1,331 @@
+#include "drivers/sim/sim_device.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <chrono>
+#include <stdexcept>
+
+#include "drivers/sim/sim_log.hpp"
+
+namespace cyanrig::sim {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+std::optional<long long> whole_number(std::string_view text) {
+  long long value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+struct SleepRequest {
+  SleepMode mode;
+  Duration length;
+};
+
+// `sleep` function argument: `<stop|ulp|hibernate>,<seconds>`.
+std::optional<SleepRequest> parse_sleep(std::string_view arg) {
+  const auto comma = arg.find(',');
+  if (comma == std::string_view::npos) return std::nullopt;
+  const std::string_view mode = arg.substr(0, comma);
+  const auto secs = whole_number(arg.substr(comma + 1));
+  if (!secs || *secs <= 0) return std::nullopt;
+  SleepRequest r{SleepMode::stop, seconds(*secs)};
+  if (mode == "ulp") {
+    r.mode = SleepMode::ulp;
+  } else if (mode == "hibernate") {
+    r.mode = SleepMode::hibernate;
+  } else if (mode != "stop") {
+    return std::nullopt;
+  }
+  return r;
+}
+
+// `panic` function argument: the SOS code, 1..99 (§2 lists 1-15).
+std::optional<int> parse_panic_code(std::string_view arg) {
+  const auto code = whole_number(arg);
+  if (!code || *code < 1 || *code > 99) return std::nullopt;
+  return static_cast<int>(*code);
+}
+
+const Platform& platform_of(const RackDevice& device) {
+  if (device.platform == nullptr) throw std::runtime_error("a simulated device needs a platform");
+  return *device.platform;
+}
+
+}  // namespace
+
+SimDevice::SimDevice(Clock& clock, RackDevice device, DeviceFaults faults, NetworkSegment& segment,
+                     SimParticleCloud& cloud, std::uint64_t run_seed)
+    : device_(std::move(device)),
+      platform_(platform_of(device_)),
+      timing_(timing_for(platform_)),
+      faults_(faults),
+      cloud_(cloud),
+      random_(stream_seed(run_seed, device_.id.str(), "device")),
+      usb_(clock, stream_seed(run_seed, device_.id.str(), "usb")),
+      log_(clock, usb_),
+      led_(clock),
+      parts_{clock, device_, platform_, timing_, random_, log_, led_, segment},
+      network_(parts_,
+               {.on_up = [this] { session_.connect(); }, .on_lost = [this] { session_.network_lost(); }}),
+      session_(parts_, {.on_connected = [this](bool after_outage) { cloud_connected(after_outage); },
+                        .on_ping = [this] { return cloud_.heard(device_.id); },
+                        .on_lost = [this] { cloud_lost(); },
+                        .on_network_reset = [this] { network_.reset(); },
+                        .handshake_refused = [this] { return handshake_refused(); }}),
+      update_(parts_,
+              {.on_status = [this](std::string_view status) { cloud_.flash_status(device_.id, status); },
+               .on_failed = [this] { led_.show(session_.connected() ? "breathing_cyan" : "blinking_cyan"); },
+               .on_applied = [this](std::string version) { update_applied(std::move(version)); }}),
+      boot_steps_(clock),
+      app_steps_(clock),
+      firmware_version_(device_.firmware.empty() ? "1.0.0" : device_.firmware) {
+  segment_watch_ = segment.watch([this] { segment_changed(); });
+  cloud_.enroll(device_, *this, timing_);
+}
+
+SimDevice::~SimDevice() {
+  parts_.segment.unwatch(segment_watch_);
+}
+
+std::string SimDevice::state() const {
+  switch (mode_) {
+    case Mode::off:
+      return "off";
+    case Mode::booting:
+      return "booting";
+    case Mode::sleeping:
+      return "sleeping";
+    case Mode::panicking:
+      return "panic";
+    case Mode::running:
+      break;
+  }
+  if (update_.active()) return "updating";
+  if (session_.phase_name() != "idle") return fmt::format("cloud_{}", session_.phase_name());
+  return fmt::format("network_{}", network_.phase_name());
+}
+
+bool SimDevice::fires(Fault fault) {
+  const std::optional<double> p = faults_.probability(fault);
+  if (!p) return false;
+  const bool hit = random_.chance(*p);
+  if (hit)
+    sim_log().debug("{}: fault {} fires", device_.name, fault_names()[static_cast<std::size_t>(fault)]);
+  return hit;
+}
+
+// --- supply, boot, reset ---
+
+void SimDevice::set_power(PowerState state) {
+  const bool on = state == PowerState::on;
+  if (on == powered_) return;
+  powered_ = on;
+  sim_log().debug("{}: power {}", device_.name, to_string(state));
+  if (on) {
+    resets_ = 0;  // retained RAM does not survive a power loss
+    boot({ResetReason::power_down, 0});
+    return;
+  }
+  halt();
+  usb_.detach("power off");
+  led_.go_dark();
+  mode_ = Mode::off;
+  // A power cycle clears every fault state and the session cache (§8: "until power-cycled").
+  stuck_ = false;
+  bad_keys_ = false;
+  orphaned_ = false;
+  slow_recovery_pending_ = false;
+  session_.forget_session();
+}
+
+// §2 typical power-up: dark ~1 s, breathing white ~1 s, then the network. USB enumerates first so
+// the boot lines reach the host.
+void SimDevice::boot(LastReset reason) {
+  mode_ = Mode::booting;
+  booted_at_ = parts_.clock.now();
+  log_.restart_millis();
+  last_reset_ = reason;
+  reset_reported_ = false;
+  orphaned_ = false;
+  led_.show("off");
+  bad_keys_ = fires(Fault::bad_keys);
+  if (parts_.segment.outage() && fires(Fault::stuck_after_outage_boot)) stuck_ = true;
+
+  const Duration attach = parts_.draw(timing_.usb_attach_after_boot);
+  const Duration dark = std::max(parts_.draw(timing_.led_dark), attach + milliseconds(50));
+  boot_steps_.then(attach, [this] { usb_.attach("boot"); })
+      .then(dark - attach,
+            [this] {
+              led_.show("breathing_white");
+              log_.info(category::system, fmt::format("Device {} started", device_.id.str()));
+              log_.trace(category::system,
+                         fmt::format("Last reset reason: {} (data: 0x{:02x})",
+                                     static_cast<int>(last_reset_.reason), last_reset_.data));
+            })
+      .then(parts_.draw(timing_.breathing_white), [this] {
+        mode_ = Mode::running;
+        start_network(slow_recovery_pending_ ? faults_.slow_sleep_extra() : Duration{0});
+        slow_recovery_pending_ = false;
+      });
+}
+
+void SimDevice::start_network(Duration extra) {
+  network_.bring_up(extra);
+}
+
+void SimDevice::reset(LastReset reason) {
+  sim_log().debug("{}: reset ({})", device_.name, reset_reason_name(reason.reason));
+  halt();
+  usb_.detach("reset");
+  led_.go_dark();
+  ++resets_;
+  // §3: Gen 3+ keep their session across a reset and resume it; Gen 2 handshake afresh.
+  if (platform_.generation == 2) session_.forget_session();
+  boot(reason);
+}
+
+void SimDevice::halt() {
+  boot_steps_.stop();
+  app_steps_.stop();
+  wake_timer_.cancel();
+  network_.stop();
+  session_.stop();
+  if (update_.stop()) cloud_.update_interrupted(device_.id);
+}
+
+// --- sleep (§5) ---
+
+void SimDevice::sleep(SleepMode mode, Duration length) {
+  sim_log().debug("{}: sleeps for {} s", device_.name, std::chrono::duration_cast<seconds>(length).count());
+  if (session_.disconnect_gracefully()) cloud_.disconnected(device_.id);
+  network_.radio_off();
+  boot_steps_.stop();
+  app_steps_.stop();
+  if (update_.stop()) cloud_.update_interrupted(device_.id);
+  led_.go_dark();
+  usb_.detach("sleep");
+  mode_ = Mode::sleeping;
+  wake_timer_ = parts_.clock.after(length, [this, mode] { wake(mode); });
+}
+
+void SimDevice::wake(SleepMode mode) {
+  const bool slow = fires(Fault::slow_sleep_recovery);
+  if (mode == SleepMode::hibernate) {
+    // HIBERNATE wakes through a reset.
+    slow_recovery_pending_ = slow;
+    ++resets_;
+    if (platform_.generation == 2) session_.forget_session();
+    boot({ResetReason::power_management, 0});
+    return;
+  }
+  // STOP and ULTRA_LOW_POWER continue where they stopped: radio back on, then the cloud.
+  mode_ = Mode::running;
+  boot_steps_.then(parts_.draw(timing_.usb_attach_after_wake), [this] { usb_.attach("wake"); });
+  start_network(slow ? faults_.slow_sleep_extra() : Duration{0});
+}
+
+// --- panic (§2 SOS) ---
+
+void SimDevice::panic(int code) {
+  sim_log().debug("{}: panic {}", device_.name, code);
+  log_.write(LogLevel::panic, category::system, fmt::format("{} (code {})", panic_name(code), code));
+  network_.stop();
+  session_.stop();
+  app_steps_.stop();
+  if (update_.stop()) cloud_.update_interrupted(device_.id);
+  mode_ = Mode::panicking;
+  led_.replace("sos", LedSignal::sos(code));
+  boot_steps_.then(2 * sos_play_length(code), [this, code] {
+    reset({ResetReason::panic, static_cast<std::uint32_t>(code)});
+  });
+}
+
+// --- what the outage switch, the cloud session and the update tell the device ---
+
+void SimDevice::segment_changed() {
+  if (!powered_ || mode_ != Mode::running) return;
+  network_.segment_changed();
+  session_.segment_changed();
+  update_.segment_changed();
+}
+
+void SimDevice::cloud_connected(bool after_outage) {
+  if (after_outage && fires(Fault::orphan_after_outage)) orphaned_ = true;
+  std::optional<std::string> reset_text;
+  if (!reset_reported_) reset_text = last_reset_.cloud_text();
+  reset_reported_ = true;
+  cloud_.connected(device_.id, describe(), std::move(reset_text));
+}
+
+void SimDevice::cloud_lost() {
+  update_.cancel();
+}
+
+bool SimDevice::handshake_refused() {
+  // stuck_after_outage_boot only shows once the outage is gone: until then the outage fails first.
+  return bad_keys_ || stuck_ || fires(Fault::flaky_backoff);
+}
+
+void SimDevice::update_applied(std::string version) {
+  firmware_version_ = std::move(version);
+  reset({ResetReason::update, 0});
+}
+
+// --- the sim application ---
+
+DeviceDescription SimDevice::describe() const {
+  return {.functions = {"ping", "sleep", "reset", "panic"},
+          .variables = {{"uptime", "int32"}, {"version", "string"}, {"resets", "int32"}},
+          .system_firmware_version = std::string(system_firmware_version(platform_)),
+          .firmware_version = firmware_version_};
+}
+
+bool SimDevice::answers() const {
+  return powered_ && mode_ == Mode::running && session_.connected() && parts_.segment.cloud_reachable() &&
+         !orphaned_;
+}
+
+void SimDevice::after_returning(std::function<void()> action) {
+  app_steps_.then(parts_.draw(timing_.action_delay), std::move(action));
+}
+
+int SimDevice::call_function(const std::string& name, const std::string& arg) {
+  if (name == "ping") return 1;
+  if (name == "reset") {
+    after_returning([this] { reset({ResetReason::user, 0}); });
+    return 0;
+  }
+  if (name == "sleep") {
+    const auto request = parse_sleep(arg);
+    if (!request) return -1;
+    after_returning([this, r = *request] { sleep(r.mode, r.length); });
+    return 0;
+  }
+  if (name == "panic") {
+    const auto code = parse_panic_code(arg);
+    if (!code) return -1;
+    after_returning([this, c = *code] { panic(c); });
+    return 0;
+  }
+  return -1;
+}
+
+nlohmann::json SimDevice::read_variable(const std::string& name) {
+  if (name == "uptime") {
+    return std::chrono::duration_cast<seconds>(parts_.clock.now() - booted_at_).count();
+  }
+  if (name == "version") return firmware_version_;
+  if (name == "resets") return resets_;
+  return nullptr;
+}
+
+void SimDevice::begin_update(std::uintmax_t bytes, std::string version) {
+  if (mode_ == Mode::running) update_.begin(bytes, std::move(version), fires(Fault::failed_ota));
+}
+
+}  // namespace cyanrig::sim
