@@ -42,6 +42,7 @@ const Event& Timeline::record(EventKind kind, std::string device, std::string na
   e.device = std::move(device);
   e.name = std::move(name);
   e.data = std::move(data);
+  index_[{e.device, e.kind}].push_back(&e);
   // Listeners may subscribe or unsubscribe while being told; iterate over a snapshot of ids.
   std::vector<ListenerId> ids;
   ids.reserve(listeners_.size());
@@ -54,6 +55,12 @@ const Event& Timeline::record(EventKind kind, std::string device, std::string na
     }
   }
   return e;
+}
+
+const std::vector<const Event*>& Timeline::events_of(const std::string& device, EventKind kind) const {
+  static const std::vector<const Event*> kNone;
+  const auto it = index_.find({device, kind});
+  return it == index_.end() ? kNone : it->second;
 }
 
 Timeline::ListenerId Timeline::subscribe(Listener listener) {

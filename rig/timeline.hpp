@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "rig/core/time.hpp"
 
@@ -61,11 +62,15 @@ class Timeline {
   void unsubscribe(ListenerId id);
 
   const std::deque<Event>& events() const { return events_; }
+  // One device's events of one kind, in order (device "" = rack-wide). Pointers stay valid for
+  // the timeline's life.
+  const std::vector<const Event*>& events_of(const std::string& device, EventKind kind) const;
   const Clock& clock() const { return clock_; }
 
  private:
   const Clock& clock_;
   std::deque<Event> events_;
+  std::map<std::pair<std::string, EventKind>, std::vector<const Event*>> index_;
   std::map<ListenerId, Listener> listeners_;
   ListenerId next_listener_ = 0;
 };

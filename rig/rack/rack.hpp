@@ -31,7 +31,7 @@ struct FaultSpec {
 };
 
 struct RackDevice {
-  DeviceId id;
+  DeviceId id = *DeviceId::parse("000000000000000000000000");  // replaced when read
   std::string name;
   const Platform* platform = nullptr;
   std::vector<std::string> tags;

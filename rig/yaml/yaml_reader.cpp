@@ -68,7 +68,7 @@ std::optional<YAML::Node> load_yaml_text(const std::string& text, const std::str
   return std::nullopt;
 }
 
-std::optional<YAML::Node> load_yaml_file(const std::string& path, Diagnostics& diags) {
+std::optional<std::string> read_text_file(const std::string& path, Diagnostics& diags) {
   std::ifstream in(path);
   if (!in) {
     diags.error({path, 0, 0}, "cannot read file (does it exist, and may cyanrig read it?)");
@@ -76,7 +76,13 @@ std::optional<YAML::Node> load_yaml_file(const std::string& path, Diagnostics& d
   }
   std::stringstream buffer;
   buffer << in.rdbuf();
-  return load_yaml_text(buffer.str(), path, diags);
+  return buffer.str();
+}
+
+std::optional<YAML::Node> load_yaml_file(const std::string& path, Diagnostics& diags) {
+  const auto text = read_text_file(path, diags);
+  if (!text) return std::nullopt;
+  return load_yaml_text(*text, path, diags);
 }
 
 MapReader::MapReader(const YAML::Node& node, std::string file, Diagnostics& diags, std::string what)

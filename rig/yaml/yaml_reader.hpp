@@ -21,6 +21,7 @@ std::string_view node_kind(const YAML::Node& node);
 // The closest of `candidates` to `word` when it is plausibly a typo, else empty.
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
 
+std::optional<std::string> read_text_file(const std::string& path, Diagnostics& diags);
 // Loads a YAML file; syntax errors become diagnostics with the parser's position.
 std::optional<YAML::Node> load_yaml_file(const std::string& path, Diagnostics& diags);
 std::optional<YAML::Node> load_yaml_text(const std::string& text, const std::string& file, Diagnostics& diags);
@@ -37,6 +38,7 @@ class MapReader {
   SourceLoc loc() const { return loc_of(map_, file_); }
   SourceLoc loc(std::string_view key) const;  // position of the key's value, or of the map
   const std::string& file() const { return file_; }
+  const std::string& what() const { return what_; }
   Diagnostics& diags() { return diags_; }
 
   std::optional<std::string> text(std::string_view key, bool required = false);

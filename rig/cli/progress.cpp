@@ -1,0 +1,167 @@
+#include "rig/cli/progress.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "rig/clock.hpp"
+#include "rig/engine/timeline_query.hpp"
+#include "rig/results/writers.hpp"
+
+namespace cyanrig {
+
+Progress::Style Progress::style_for(std::FILE* out) {
+  return isatty(fileno(out)) != 0 ? Style::live : Style::plain;
+}
+
+void Progress::attach(Timeline& timeline, const Scenario& scenario) {
+  (void)scenario;
+  if (style_ == Style::quiet) return;
+  timeline_ = &timeline;
+  timeline.subscribe([this](const Event& e) { on_event(e); });
+}
+
+void Progress::on_event(const Event& e) {
+  const std::string when = clock_text(e.t);
+  if (!e.device.empty() && !rows_.contains(e.device)) {
+    rows_[e.device] = {};
+    order_.push_back(e.device);
+  }
+  Row* row = e.device.empty() ? nullptr : &rows_[e.device];
+  switch (e.kind) {
+    case EventKind::run:
+      if (e.name == "repeat_start") {
+        for (auto& [_, r] : rows_) r.repeat = e.data["repeat"].get<int>();
+        if (style_ == Style::plain) fmt::print(out_, "[{}] repeat {} starts\n", when, e.data["repeat"].get<int>());
+      }
+      break;
+    case EventKind::step:
+      if (e.name == "start") {
+        const std::string label = e.data["step"].get<std::string>();
+        if (row != nullptr) row->step = label;
+        if (style_ == Style::plain) fmt::print(out_, "[{}] {:<10} {}\n", when, e.device.empty() ? "rack" : e.device, label);
+      }
+      break;
+    case EventKind::led:
+      if (row != nullptr) row->led = e.name;
+      break;
+    case EventKind::failure:
+      if (row != nullptr) row->verdict = "FAIL";
+      if (style_ == Style::plain || style_ == Style::live) {
+        if (style_ == Style::live) redraw(true);
+        fmt::print(out_, "[{}] {:<10} FAIL ({}): {}\n", when, e.device.empty() ? "rack" : e.device,
+                   e.data.value("class", ""), e.data.value("message", ""));
+        drawn_lines_ = 0;
+      }
+      break;
+    case EventKind::mark:
+      if (e.name == "repeat_start" && row != nullptr) {
+        row->verdict.clear();
+        row->repeat = e.data.value("repeat", row->repeat);
+      }
+      break;
+    default: break;
+  }
+  if (style_ == Style::live) redraw(false);
+}
+
+void Progress::redraw(bool force) {
+  const auto now = std::chrono::steady_clock::now();
+  if (!force && now - last_draw_ < std::chrono::milliseconds(100)) return;
+  last_draw_ = now;
+  std::string text;
+  if (drawn_lines_ > 0) text += fmt::format("\x1b[{}F", drawn_lines_);  // back to the table's first line
+  const double elapsed = std::chrono::duration<double>(now - started_).count();
+  const std::string rig_time = timeline_ != nullptr ? clock_text(timeline_->clock().now()) : "";
+  text += fmt::format("\x1b[2K{:<10} {:>6} {:<44} {:<22} rig {}  wall {:.1f}s\n", "device", "repeat", "step", "LED",
+                      rig_time, elapsed);
+  for (const std::string& name : order_) {
+    const Row& r = rows_[name];
+    std::string step = r.step.size() > 44 ? r.step.substr(0, 43) + "…" : r.step;
+    text += fmt::format("\x1b[2K{:<10} {:>6} {:<44} {:<22} {}\n", name, r.repeat, step, r.led, r.verdict);
+  }
+  drawn_lines_ = order_.size() + 1;
+  std::fputs(text.c_str(), out_);
+  std::fflush(out_);
+}
+
+void Progress::finish() {
+  if (style_ == Style::live) redraw(true);
+}
+
+namespace {
+
+std::string stats_text(const RunResult& result, const std::string& device, const std::string& measurement) {
+  std::vector<double> values;
+  std::string unit;
+  for (const MeasurementSample& s : result.samples) {
+    if (s.name != measurement || s.device != device) continue;
+    unit = s.unit;
+    if (s.value) values.push_back(*s.value);
+  }
+  if (values.empty()) return "-";
+  const auto p50 = percentile(values, 50);
+  const auto p75 = percentile(values, 75);
+  const auto max = percentile(values, 100);
+  return fmt::format("{:.1f}/{:.1f}/{:.1f}", *p50, *p75, *max);
+}
+
+}  // namespace
+
+void print_verdict(std::FILE* out, const RunResult& result, const std::string& results_dir) {
+  std::vector<std::string> measurements;
+  std::map<std::string, std::string> units;
+  for (const MeasurementSample& s : result.samples) {
+    if (std::find(measurements.begin(), measurements.end(), s.name) == measurements.end()) {
+      measurements.push_back(s.name);
+      units[s.name] = s.unit;
+    }
+  }
+  fmt::print(out, "\nscenario {} on rack {} ({}, seed {}): {} repeat{}, {:.1f} {} s in {:.2f} s wall\n",
+             result.scenario, result.rack, result.simulated ? "simulated" : "hardware", result.seed, result.repeats,
+             result.repeats == 1 ? "" : "s", result.rig_seconds, result.simulated ? "simulated" : "rig",
+             result.wall_seconds);
+  std::string header = fmt::format("{:<10} {:<9} {:>7}", "device", "platform", "passed");
+  for (const auto& m : measurements) header += fmt::format("  {:>26}", fmt::format("{} p50/p75/max ({})", m, units[m]));
+  header += "  verdict";
+  fmt::print(out, "{}\n", header);
+  for (const DeviceSummary& d : result.devices) {
+    int passed = 0;
+    int total = 0;
+    for (const CaseResult& c : result.cases) {
+      if (c.device != d.name) continue;
+      ++total;
+      if (c.passed()) ++passed;
+    }
+    std::string line = fmt::format("{:<10} {:<9} {:>7}", d.name, d.platform, fmt::format("{}/{}", passed, total));
+    for (const auto& m : measurements) line += fmt::format("  {:>26}", stats_text(result, d.name, m));
+    line += d.passed ? "  PASS" : fmt::format("  FAIL ({})", to_string(*d.failure_class));
+    fmt::print(out, "{}\n", line);
+  }
+  bool first = true;
+  for (const CaseResult& c : result.cases) {
+    for (const Failure& f : c.failures) {
+      if (first) fmt::print(out, "\nfailures:\n");
+      first = false;
+      fmt::print(out, "  {} repeat {} [{}/{}] {}\n", c.device, c.repeat, to_string(f.cls), f.kind, f.message);
+    }
+  }
+  for (const CriterionResult& c : result.criteria) {
+    if (c.passed) continue;
+    if (first) fmt::print(out, "\nfailures:\n");
+    first = false;
+    fmt::print(out, "  {} {} {} = {} {}, limit {} {}\n", c.scope, c.measurement, c.statistic,
+               c.actual ? fmt::format("{:.3f}", *c.actual) : std::string("no samples"), c.unit, c.limit, c.unit);
+  }
+  for (const Failure& f : result.run_failures) {
+    if (first) fmt::print(out, "\nfailures:\n");
+    first = false;
+    fmt::print(out, "  rack [{}/{}] {}\n", to_string(f.cls), f.kind, f.message);
+  }
+  const auto worst = result.worst_class();
+  fmt::print(out, "\noverall: {} (exit {})\n",
+             worst ? fmt::format("FAIL ({})", to_string(*worst)) : std::string("PASS"),
+             static_cast<int>(result.exit_code()));
+  if (!results_dir.empty()) fmt::print(out, "results: {}\n", results_dir);
+}
+
+}  // namespace cyanrig

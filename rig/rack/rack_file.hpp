@@ -1,0 +1,28 @@
+// Reading rack files (docs/racks.md). Every problem is reported as file:line:col; nothing here
+// touches hardware.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "rig/core/diagnostic.hpp"
+#include "rig/rack/backend_registry.hpp"
+#include "rig/rack/rack.hpp"
+
+namespace cyanrig {
+
+std::optional<Rack> load_rack_file(const std::string& path, Diagnostics& diags);
+std::optional<Rack> parse_rack(const std::string& text, const std::string& file, Diagnostics& diags);
+
+// The built-in simulated rack: 8 devices (photons, argons, borons, p2s); the same text ships as
+// scenarios/racks/sim.yaml.
+constexpr const char* kBuiltinRackName = "<built-in simulated rack>";
+Rack builtin_sim_rack();
+
+// Asks every backend named in the rack to check its parameters.
+void validate_rack_backends(const Rack& rack, const BackendRegistry& registry, Diagnostics& diags);
+
+// True when every backend in the rack is `sim`: the run can then use the virtual clock.
+bool rack_is_simulated(const Rack& rack);
+
+}  // namespace cyanrig

@@ -1,0 +1,175 @@
+// The cyanrig binary as users and CI drive it: exit codes, messages, results on disk, signals.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <sys/wait.h>
+#include <thread>
+#include <fcntl.h>
+#include <map>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+namespace {
+
+struct Result {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("cyanrig-cli-" + std::to_string(getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Runs cyanrig from the source tree (so shipped scenarios resolve) with stdout/stderr captured.
+  Result cyanrig(const std::string& args) {
+    const std::string cmd = std::string("cd ") + CYANRIG_SOURCE_DIR + " && " + CYANRIG_BINARY + " " + args + " >" +
+                            (dir_ / "out").string() + " 2>" + (dir_ / "err").string();
+    const int status = std::system(cmd.c_str());
+    return {WEXITSTATUS(status), slurp(dir_ / "out"), slurp(dir_ / "err")};
+  }
+
+  fs::path write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+    return dir_ / name;
+  }
+
+  fs::path only_results_dir() {
+    std::vector<fs::path> dirs;
+    for (const auto& e : fs::directory_iterator(dir_ / "results")) dirs.push_back(e.path());
+    EXPECT_EQ(dirs.size(), 1U);
+    return dirs.empty() ? fs::path() : dirs.front();
+  }
+
+  fs::path dir_;
+};
+
+}  // namespace
+
+TEST_F(Cli, ValidateReportsEveryProblemWithItsPositionAndExits2) {
+  const fs::path bad = write("bad.yaml", "scenario: t\ndevices: all\nsteps:\n  - wait: 10 mins\n  - expect: {led: bright}\n");
+  const Result r = cyanrig("validate " + bad.string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr(bad.string() + ":4:11: 'wait': bad duration '10 mins'"));
+  EXPECT_THAT(r.err, HasSubstr(bad.string() + ":5:19: unknown LED state 'bright'"));
+}
+
+TEST_F(Cli, ValidateAcceptsTheShippedScenariosAndRack) {
+  const Result r = cyanrig("validate scenarios/*.yaml scenarios/racks/sim.yaml");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("ok: scenarios/reboot_during_outage.yaml: scenario 'reboot_during_outage'"));
+  EXPECT_THAT(r.out, HasSubstr("ok: scenarios/racks/sim.yaml: rack 'sim-lab', 8 devices"));
+}
+
+TEST_F(Cli, RunRefusesAnInvalidScenarioBeforeTouchingAnything) {
+  const fs::path bad = write("bad.yaml", "scenario: t\ndevices: {platform: electron}\nsteps:\n  - power: on\n");
+  const Result r = cyanrig("run " + bad.string() + " --results " + (dir_ / "results").string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("matches no device"));
+  EXPECT_THAT(r.err, HasSubstr("nothing was run"));
+  EXPECT_FALSE(fs::exists(dir_ / "results"));
+}
+
+TEST_F(Cli, RunWritesResultsAndPrintsTheVerdictTable) {
+  const Result r = cyanrig("run reboot_during_outage --progress plain --results " + (dir_ / "results").string());
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("overall: PASS (exit 0)"));
+  EXPECT_THAT(r.out, HasSubstr("reconnect_time p50/p75/max (s)"));
+  const fs::path results = only_results_dir();
+  EXPECT_THAT(r.out, HasSubstr("results: " + results.string()));
+  EXPECT_THAT(results.filename().string(), ::testing::EndsWith("-reboot_during_outage"));
+  for (const char* f : {"summary.json", "junit.xml", "events.jsonl", "serial/argon-1.log", "serial/boron-2.log"}) {
+    EXPECT_TRUE(fs::exists(results / f)) << f;
+  }
+  const auto summary = nlohmann::json::parse(slurp(results / "summary.json"));
+  EXPECT_EQ(summary["exit_code"], 0);
+  EXPECT_THAT(slurp(results / "serial/argon-1.log"), HasSubstr("Cloud connected"));
+  EXPECT_THAT(slurp(results / "junit.xml"), HasSubstr("<testsuite name=\"reboot_during_outage\""));
+}
+
+TEST_F(Cli, SigtermLiftsTheOutageAndLeavesRelaysInTheSafeState) {
+  const fs::path scenario = write("long.yaml", R"(scenario: long_outage
+devices: all
+steps:
+  - power: on
+  - outage: start
+    mode: cloud
+  - wait: 1000h
+  - outage: stop
+)");
+  const std::string results = (dir_ / "results").string();
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const int null = ::open("/dev/null", O_WRONLY);
+    dup2(null, STDOUT_FILENO);
+    dup2(null, STDERR_FILENO);
+    execl(CYANRIG_BINARY, CYANRIG_BINARY, "run", scenario.c_str(), "--results", results.c_str(), "--progress",
+          "plain", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // well into the 1000 h wait
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 3);
+
+  std::map<std::string, int> outages;  // segment -> started minus stopped
+  std::map<std::string, std::string> last_power;
+  std::istringstream lines(slurp(only_results_dir() / "events.jsonl"));
+  bool interrupted = false;
+  for (std::string line; std::getline(lines, line);) {
+    const auto e = nlohmann::json::parse(line);
+    if (e["kind"] == "outage" && e["name"] == "start") ++outages[e["segment"]];
+    if (e["kind"] == "outage" && e["name"] == "stop") --outages[e["segment"]];
+    if (e["kind"] == "power") last_power[e["device"]] = e["name"];
+    if (e["kind"] == "failure" && e["name"] == "interrupted") interrupted = true;
+  }
+  EXPECT_TRUE(interrupted);
+  EXPECT_EQ(outages.size(), 2U);
+  for (const auto& [segment, balance] : outages) EXPECT_EQ(balance, 0) << segment;
+  EXPECT_EQ(last_power.size(), 8U);
+  for (const auto& [device, state] : last_power) EXPECT_EQ(state, "off") << device;
+}
+
+TEST_F(Cli, HelpAndUsageErrors) {
+  EXPECT_EQ(cyanrig("--help").exit_code, 0);
+  const Result run_help = cyanrig("run --help");
+  EXPECT_EQ(run_help.exit_code, 0);
+  EXPECT_THAT(run_help.out, HasSubstr("--rack"));
+  EXPECT_EQ(cyanrig("frobnicate").exit_code, 2);
+  EXPECT_EQ(cyanrig("run").exit_code, 2);
+}
+
+TEST_F(Cli, ListShowsShippedScenariosAndDevices) {
+  const Result scenarios = cyanrig("list");
+  EXPECT_EQ(scenarios.exit_code, 0);
+  for (const char* name : {"reboot_during_outage", "sleep_recovery", "ota_update", "connect_time_slo", "orphan_check"}) {
+    EXPECT_THAT(scenarios.out, HasSubstr(name));
+  }
+  const Result devices = cyanrig("list devices");
+  EXPECT_THAT(devices.out, HasSubstr("boron-1"));
+  EXPECT_THAT(devices.out, HasSubstr("lab-cellular"));
+}

@@ -1,0 +1,207 @@
+// How a run behaves: barriers, determinism, verdict classes, safety on every exit path.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "rig/results/writers.hpp"
+#include "run_support.hpp"
+
+using namespace cyanrig;
+using namespace cyanrig::test;
+using ::testing::HasSubstr;
+
+namespace {
+
+const char* kOutageScenario = R"(scenario: barrier
+devices: all
+repeat: 2
+steps:
+  - power: on
+  - mark: powered
+  - expect: {led: breathing_cyan, within: 5m, from: powered}
+  - outage: start
+    mode: cloud
+  - wait: 30s
+  - outage: stop
+)";
+
+std::string jsonl(const std::vector<Event>& events) {
+  std::ostringstream out;
+  for (const Event& e : events) write_event_jsonl(e, out);
+  return out.str();
+}
+
+// A power backend for tests: fails every request, or never answers.
+class BrokenPower final : public PowerSwitch {
+ public:
+  explicit BrokenPower(bool answers) : answers_(answers) {}
+  void set(PowerState, Done done) override {
+    if (answers_) done(fault("relay board not answering on I2C bus 1"));
+  }
+  std::string describe() const override { return "test relay"; }
+
+ private:
+  bool answers_;
+};
+
+BackendRegistry registry_with_broken_power() {
+  BackendRegistry registry = BackendRegistry::builtin();
+  registry.add<PowerSwitch>("broken", {.validate = nullptr, .create = [](const BackendSite&, BackendContext&) {
+                                         return std::make_unique<BrokenPower>(true);
+                                       }});
+  registry.add<PowerSwitch>("silent", {.validate = nullptr, .create = [](const BackendSite&, BackendContext&) {
+                                         return std::make_unique<BrokenPower>(false);
+                                       }});
+  return registry;
+}
+
+}  // namespace
+
+TEST(Engine, SharedStepsRunOncePerSegmentAfterEveryDeviceArrives) {
+  const Outcome out = run(scenario_from_text(kOutageScenario), sim_rack());
+  ASSERT_EQ(out.report.result.exit_code(), ExitCode::pass);
+  // Two segments in the built-in rack, two repeats: four starts and four stops, never per device.
+  EXPECT_EQ(out.count(EventKind::outage, "start"), 4U);
+  EXPECT_EQ(out.count(EventKind::outage, "stop"), 4U);
+  // Each outage starts only after the slowest device saw breathing cyan (its step ended).
+  Instant last_connected{};
+  int repeat = 0;
+  for (const Event& e : out.events) {
+    if (e.kind == EventKind::run && e.name == "repeat_start") {
+      last_connected = Instant{};
+      ++repeat;
+    }
+    if (e.kind == EventKind::step && e.name == "end" && !e.device.empty() && e.data["index"] == 2) {
+      last_connected = std::max(last_connected, e.t);
+    }
+    if (e.kind == EventKind::outage && e.name == "start") {
+      EXPECT_GE(e.t, last_connected) << "repeat " << repeat;
+    }
+  }
+}
+
+TEST(Engine, SameSeedGivesTheSameTimelineEventForEvent) {
+  const Scenario s = shipped_scenario("reboot_during_outage");
+  const Rack rack = sim_rack({"photon-1", "argon-1", "boron-1"});
+  const std::string a = jsonl(run(s, rack, 7).events);
+  const std::string b = jsonl(run(s, rack, 7).events);
+  const std::string c = jsonl(run(s, rack, 8).events);
+  EXPECT_GT(a.size(), 10000U);
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c);
+}
+
+TEST(Engine, SafePowerIsDrivenAtStartAndEnd) {
+  const Outcome out = run(scenario_from_text(kOutageScenario), sim_rack({"argon-1"}));
+  std::vector<std::string> edges;
+  for (const Event& e : out.events) {
+    if (e.kind == EventKind::power) edges.push_back(e.name);
+  }
+  ASSERT_GE(edges.size(), 3U);
+  EXPECT_EQ(edges.front(), "off");
+  EXPECT_EQ(edges.back(), "off");
+}
+
+TEST(Engine, LedStatesAreBackDatedToWhenThePatternBegan) {
+  const Outcome out = run(scenario_from_text(kOutageScenario), sim_rack({"argon-1"}));
+  std::size_t led_events = 0;
+  for (const Event& e : out.events) {
+    if (e.kind != EventKind::led) continue;
+    ++led_events;
+    EXPECT_LE(e.began(), e.t) << e.name;
+  }
+  EXPECT_GT(led_events, 5U);
+}
+
+TEST(Engine, APowerFaultIsAnInfrastructureErrorNamingTheDevice) {
+  Rack rack = sim_rack({"argon-1", "argon-2"});
+  rack.devices[0].power->backend = "broken";
+  const BackendRegistry registry = registry_with_broken_power();
+  const Outcome out = run(scenario_from_text(kOutageScenario), rack, 1, &registry);
+  const RunResult& r = out.report.result;
+  EXPECT_EQ(r.exit_code(), ExitCode::infrastructure);
+  ASSERT_NE(out.failed_case("argon-1"), nullptr);
+  const Failure& f = out.failed_case("argon-1")->failures.front();
+  EXPECT_EQ(f.cls, FailureClass::infrastructure);
+  EXPECT_EQ(f.message, "argon-1: relay board not answering on I2C bus 1");
+  EXPECT_EQ(out.failed_case("argon-2"), nullptr);
+  EXPECT_EQ(r.devices[1].failure_class, std::nullopt);
+}
+
+TEST(Engine, ABackendThatNeverAnswersTimesOutAsInfrastructure) {
+  Rack rack = sim_rack({"argon-1"});
+  rack.devices[0].power->backend = "silent";
+  const BackendRegistry registry = registry_with_broken_power();
+  const Outcome out = run(scenario_from_text(kOutageScenario), rack, 1, &registry);
+  ASSERT_NE(out.failed_case("argon-1"), nullptr);
+  EXPECT_THAT(out.failed_case("argon-1")->failures.front().message,
+              HasSubstr("argon-1: test relay did not answer within 30s"));
+  EXPECT_EQ(out.report.result.exit_code(), ExitCode::infrastructure);
+}
+
+TEST(Engine, AnUnknownCloudFunctionIsAScenarioError) {
+  const Outcome out = run(scenario_from_text(R"(scenario: t
+devices: {name: argon-1}
+steps:
+  - power: on
+  - mark: powered
+  - expect: {led: breathing_cyan, within: 5m, from: powered}
+  - expect: {call: no_such_function, within: 1m, from: step_start}
+)"),
+                          sim_rack());
+  ASSERT_NE(out.failed_case("argon-1"), nullptr);
+  const Failure& f = out.failed_case("argon-1")->failures.front();
+  EXPECT_EQ(f.cls, FailureClass::scenario);
+  EXPECT_THAT(f.message, HasSubstr("HTTP 404"));
+  EXPECT_EQ(out.report.result.exit_code(), ExitCode::invalid);
+}
+
+TEST(Engine, AStateAlreadyHeldAtTheMarkMeasuresZero) {
+  const Outcome out = run(scenario_from_text(R"(scenario: t
+devices: {name: argon-1}
+steps:
+  - power: on
+  - mark: powered
+  - expect: {led: breathing_cyan, within: 5m, from: powered}
+  - wait: 20s
+  - mark: later
+  - expect: {led: breathing_cyan, within: 1s, from: later}
+measure:
+  - {name: connect, from: powered, to: {led: breathing_cyan}, unit: s, pass: {max: 2m}}
+  - {name: already, from: later, to: {led: breathing_cyan}, unit: ms}
+)"),
+                          sim_rack());
+  const RunResult& r = out.report.result;
+  ASSERT_EQ(r.exit_code(), ExitCode::pass);
+  ASSERT_EQ(r.samples.size(), 2U);
+  ASSERT_TRUE(r.samples[0].value);
+  EXPECT_GT(*r.samples[0].value, 2.0);
+  EXPECT_LT(*r.samples[0].value, 120.0);
+  EXPECT_EQ(r.samples[1].value, 0.0);
+}
+
+TEST(Engine, AFailedDeviceStopsItsRepeatButNotTheOthersAndDoesNotHoldTheBarrier) {
+  const Outcome out = run(scenario_from_text(R"(scenario: t
+devices: {name: [argon-1, argon-2]}
+repeat: 2
+steps:
+  - power: on
+  - mark: powered
+  - expect: {led: breathing_cyan, within: 5m, from: powered}
+  - expect: {serial: "only argon-2 says this", within: 10s, from: step_start}
+  - outage: start
+    mode: cloud
+  - outage: stop
+)"),
+                          sim_rack({"argon-1", "argon-2"}));
+  const RunResult& r = out.report.result;
+  EXPECT_EQ(r.exit_code(), ExitCode::device_failure);
+  // Both fail (nobody prints that line), so the outage never runs.
+  EXPECT_EQ(out.count(EventKind::outage, "start"), 0U);
+  ASSERT_EQ(r.cases.size(), 4U);
+  for (const auto& c : r.cases) {
+    ASSERT_EQ(c.failures.size(), 1U);
+    EXPECT_THAT(c.failures[0].message, HasSubstr("expected serial line /only argon-2 says this/ within 10s"));
+  }
+}

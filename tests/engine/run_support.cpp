@@ -1,0 +1,77 @@
+#include "run_support.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "rig/rack/rack_file.hpp"
+#include "rig/scenario/scenario_file.hpp"
+
+namespace cyanrig::test {
+
+Rack sim_rack(const std::vector<std::string>& devices, const std::vector<Fault>& faults) {
+  Rack rack = builtin_sim_rack();
+  if (!devices.empty()) {
+    std::erase_if(rack.devices, [&](const RackDevice& d) {
+      return std::find(devices.begin(), devices.end(), d.name) == devices.end();
+    });
+  }
+  for (const Fault& f : faults) {
+    auto it = std::find_if(rack.devices.begin(), rack.devices.end(), [&](const RackDevice& d) { return d.name == f.device; });
+    if (it == rack.devices.end()) throw std::invalid_argument("no device " + f.device);
+    it->faults.push_back(FaultSpec{.name = f.name, .probability = f.probability});
+  }
+  return rack;
+}
+
+namespace {
+Scenario checked(std::optional<Scenario> s, Diagnostics& diags) {
+  if (!s) throw std::invalid_argument(diags.items().front().to_string());
+  return *s;
+}
+}  // namespace
+
+Scenario shipped_scenario(const std::string& name) {
+  Diagnostics diags;
+  return checked(load_scenario_file(std::string(CYANRIG_SOURCE_DIR) + "/scenarios/" + name + ".yaml", diags), diags);
+}
+
+Scenario scenario_from_text(const std::string& yaml) {
+  Diagnostics diags;
+  return checked(parse_scenario(yaml, "test.yaml", diags), diags);
+}
+
+const CaseResult* Outcome::failed_case(const std::string& device) const {
+  for (const CaseResult& c : report.result.cases) {
+    if (c.device == device && !c.passed()) return &c;
+  }
+  return nullptr;
+}
+
+const DeviceSummary* Outcome::device(const std::string& name) const {
+  for (const DeviceSummary& d : report.result.devices) {
+    if (d.name == name) return &d;
+  }
+  return nullptr;
+}
+
+std::size_t Outcome::count(EventKind kind, const std::string& name, const std::string& device) const {
+  return static_cast<std::size_t>(std::count_if(events.begin(), events.end(), [&](const Event& e) {
+    return e.kind == kind && e.name == name && e.device == device;
+  }));
+}
+
+Outcome run(const Scenario& scenario, const Rack& rack, std::uint64_t seed, const BackendRegistry* registry) {
+  Outcome out;
+  RunOptions options;
+  options.seed = seed;
+  options.results_root.clear();
+  options.registry = registry;
+  options.handle_signals = false;
+  options.observe = [&out](Timeline& timeline, const Scenario&) {
+    timeline.subscribe([&out](const Event& e) { out.events.push_back(e); });
+  };
+  out.report = run_scenario(scenario, rack, options);
+  return out;
+}
+
+}  // namespace cyanrig::test

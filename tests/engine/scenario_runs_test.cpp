@@ -1,0 +1,135 @@
+// Every shipped scenario passes on the healthy simulated rack, and fails — with the right device,
+// class and message — on a rack carrying the fault it exists to catch.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "run_support.hpp"
+
+using namespace cyanrig;
+using namespace cyanrig::test;
+using ::testing::HasSubstr;
+
+namespace {
+
+std::string failures_text(const RunResult& r) {
+  std::string out;
+  for (const auto& c : r.cases) {
+    for (const auto& f : c.failures) out += c.device + ": " + f.message + "\n";
+  }
+  for (const auto& c : r.criteria) {
+    if (!c.passed) out += c.scope + ": criterion " + c.measurement + " " + c.statistic + "\n";
+  }
+  for (const auto& f : r.run_failures) out += "rack: " + f.message + "\n";
+  return out;
+}
+
+class ShippedScenario : public ::testing::TestWithParam<std::string> {};
+
+}  // namespace
+
+TEST_P(ShippedScenario, PassesOnTheHealthySimulatedRack) {
+  const Outcome out = run(shipped_scenario(GetParam()), sim_rack());
+  const RunResult& r = out.report.result;
+  EXPECT_EQ(r.exit_code(), ExitCode::pass) << failures_text(r);
+  EXPECT_EQ(r.devices.size(), 8U);
+  EXPECT_EQ(r.cases.size(), 8U * static_cast<std::size_t>(r.repeats));
+  for (const auto& sample : r.samples) EXPECT_TRUE(sample.value) << sample.device << " " << sample.name << ": " << sample.missing;
+  for (const auto& c : r.criteria) EXPECT_TRUE(c.passed) << c.scope << " " << c.measurement << " " << c.statistic;
+  // Whatever happened, outages are lifted and the relays end in the safe state.
+  EXPECT_EQ(out.count(EventKind::outage, "start"), out.count(EventKind::outage, "stop"));
+  for (const auto& d : r.devices) {
+    const Event* last_power = nullptr;
+    for (const Event& e : out.events) {
+      if (e.kind == EventKind::power && e.device == d.name) last_power = &e;
+    }
+    ASSERT_NE(last_power, nullptr);
+    EXPECT_EQ(last_power->name, "off") << d.name;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Shipped, ShippedScenario,
+                         ::testing::Values("reboot_during_outage", "sleep_recovery", "ota_update", "connect_time_slo",
+                                           "orphan_check"));
+
+TEST(FaultyRack, RebootDuringOutageCatchesADeviceStuckAfterBootingInTheOutage) {
+  const Outcome out = run(shipped_scenario("reboot_during_outage"),
+                          sim_rack({"argon-1", "argon-2"}, {{"argon-1", "stuck_after_outage_boot"}}));
+  const RunResult& r = out.report.result;
+  EXPECT_EQ(r.exit_code(), ExitCode::device_failure);
+  ASSERT_NE(out.failed_case("argon-1"), nullptr) << failures_text(r);
+  EXPECT_EQ(out.failed_case("argon-2"), nullptr) << failures_text(r);
+  const Failure& f = out.failed_case("argon-1")->failures.front();
+  EXPECT_EQ(f.cls, FailureClass::device);
+  EXPECT_EQ(f.kind, "timeout");
+  EXPECT_THAT(f.message, HasSubstr("expected LED breathing_cyan within 3m of outage_end"));
+  EXPECT_THAT(f.step, HasSubstr("expect LED breathing_cyan"));
+}
+
+TEST(FaultyRack, OrphanCheckClassifiesAnOrphanedDevice) {
+  const Outcome out = run(shipped_scenario("orphan_check"),
+                          sim_rack({"p2-1", "p2-2"}, {{"p2-1", "orphan_after_outage"}}));
+  const RunResult& r = out.report.result;
+  EXPECT_EQ(r.exit_code(), ExitCode::device_failure);
+  ASSERT_NE(out.failed_case("p2-1"), nullptr) << failures_text(r);
+  EXPECT_EQ(out.failed_case("p2-2"), nullptr) << failures_text(r);
+  const Failure& f = out.failed_case("p2-1")->failures.front();
+  EXPECT_EQ(f.cls, FailureClass::device);
+  EXPECT_EQ(f.kind, "orphaned");
+  EXPECT_THAT(f.message, HasSubstr("function ping() timed out (HTTP 408) while the device was breathing cyan and the "
+                                   "cloud listed it online"));
+}
+
+TEST(FaultyRack, SleepRecoveryCatchesASlowWake) {
+  const Outcome out = run(shipped_scenario("sleep_recovery"),
+                          sim_rack({"argon-1", "argon-2"}, {{"argon-1", "slow_sleep_recovery"}}));
+  const RunResult& r = out.report.result;
+  EXPECT_EQ(r.exit_code(), ExitCode::device_failure);
+  ASSERT_NE(out.failed_case("argon-1"), nullptr) << failures_text(r);
+  EXPECT_EQ(out.failed_case("argon-2"), nullptr) << failures_text(r);
+  const Failure& f = out.failed_case("argon-1")->failures.front();
+  EXPECT_EQ(f.cls, FailureClass::device);
+  EXPECT_THAT(f.message, HasSubstr("expected LED breathing_cyan within 1m30s of woke"));
+}
+
+TEST(FaultyRack, OtaUpdateCatchesAFailedUpdate) {
+  const Outcome out = run(shipped_scenario("ota_update"), sim_rack({"argon-1", "argon-2"}, {{"argon-1", "failed_ota"}}));
+  const RunResult& r = out.report.result;
+  EXPECT_EQ(r.exit_code(), ExitCode::device_failure);
+  ASSERT_NE(out.failed_case("argon-1"), nullptr) << failures_text(r);
+  EXPECT_EQ(out.failed_case("argon-2"), nullptr) << failures_text(r);
+  const Failure& f = out.failed_case("argon-1")->failures.front();
+  EXPECT_EQ(f.cls, FailureClass::device);
+  EXPECT_THAT(f.message, HasSubstr("expected cloud event spark/flash/status 'success'"));
+}
+
+TEST(FaultyRack, ConnectTimeSloCatchesFlakyBackoff) {
+  const Outcome out = run(shipped_scenario("connect_time_slo"),
+                          sim_rack({"argon-1", "argon-2"}, {{"argon-1", "flaky_backoff", 0.95}}));
+  const RunResult& r = out.report.result;
+  EXPECT_EQ(r.exit_code(), ExitCode::device_failure) << failures_text(r);
+  const DeviceSummary* argon1 = out.device("argon-1");
+  ASSERT_NE(argon1, nullptr);
+  EXPECT_FALSE(argon1->passed);
+  EXPECT_EQ(argon1->failure_class, FailureClass::device);
+  EXPECT_TRUE(out.device("argon-2")->passed) << failures_text(r);
+  bool slo_failed = false;
+  for (const auto& c : r.criteria) {
+    if (c.scope == "argon-1" && c.measurement == "cold_connect" && c.statistic == "p75") {
+      slo_failed = !c.passed;
+      ASSERT_TRUE(c.actual);
+      EXPECT_GT(*c.actual, 60.0);
+    }
+  }
+  EXPECT_TRUE(slo_failed) << failures_text(r);
+}
+
+TEST(FaultyRack, BadKeysNeverConnectAndTheFailureSaysWhatTheLedShowed) {
+  const Outcome out = run(shipped_scenario("connect_time_slo"), sim_rack({"photon-1"}, {{"photon-1", "bad_keys"}}));
+  const RunResult& r = out.report.result;
+  EXPECT_EQ(r.exit_code(), ExitCode::device_failure);
+  ASSERT_NE(out.failed_case("photon-1"), nullptr);
+  const Failure& f = out.failed_case("photon-1")->failures.front();
+  EXPECT_EQ(f.cls, FailureClass::device);
+  EXPECT_THAT(f.message, HasSubstr("expected Device OS event cloud_connected within 5m of cold_boot"));
+  EXPECT_THAT(f.message, ::testing::AnyOf(HasSubstr("LED cloud_error red x1"), HasSubstr("LED fast_blinking_cyan")));
+}
