@@ -1,8 +1,38 @@
 // LedDecoder: RGB samples from a colour sensor -> LED states with start times. Pure and
 // deterministic: the same samples always give the same states. Used for every simulated run and
 // for real sensors alike.
+//
+// How it reads the light (particle-reference.md section 2):
+// - Scale-free: the dark (ambient) level is learned per channel where the LED is known to be off,
+//   the lit level from the light itself and the noise from sample-to-sample differences, so 0-1
+//   floats and raw TCS34725 counts decode alike, at any brightness from 0.2 to 1. The clear channel
+//   is not used.
+// - Blinks, SOS and cloud-error flashes are read from edges (lit/dark, and colour changes such as
+//   cyan turning red); breathing from the slope of its straight ramps, so a breath cut short (the
+//   ~1 s of white at power-up) is still named; solid light and `off` from stretches of steady light.
+// - A state is reported once, when first recognised, with `start` back-dated to its first edge: a
+//   blink's first rising edge, a breath's full-brightness start, an SOS's first dot, the first
+//   cloud-error flash, the last falling edge before `off`. Edges are dated to half a sample
+//   interval; a blink that speeds up while lit, or dim light with lost samples, can be dated up to a
+//   period late; changes without an edge (gray) to within a 200 ms block. The state then stays
+//   until the pattern that explains it is contradicted, so noise does not make it flap; the same
+//   state seen again (the next SOS play) is not reported again.
+// - `off`: dark for `off_after` (1.5 s: longer than SOS's longest gap, 1.1 s after the code, and
+//   than the dark part of a 4 s or 8 s breath). A shorter dark stretch is also `off` when the state
+//   before it cannot explain it (longer than its own dark phases; at the start of a trace:
+//   `off_at_start`); that `off` is reported when the next state is named.
+// - Latency: blinks are named one period and at least `min_blink_span` after their first edge
+//   (<= 300 ms for 5 and 10 Hz), default breaths at their first trough (~2.5 s for 4 s), SOS when
+//   its code has ended, cloud errors when the flashes have ended, solid light after `solid_after`.
+//   Custom (`unknown`) blinks need two periods and 400 ms, and longer when they could still be part
+//   of an SOS code (red: 16 periods) or of a cloud-error burst (red/orange/magenta 500 ms: 4).
+// - Limits: a custom period within `period_tolerance` of a default one is read as the default; light
+//   weaker than `min_contrast_sigmas` noise sd is not read as blinking; gray (12% of full light)
+//   needs brightness of about 0.5 to stand out of 2-3% sensor noise; a neutral solid light seen
+//   before any pattern is taken for gray, having nothing to compare its brightness with.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <span>
 #include <vector>
@@ -12,15 +42,51 @@
 
 namespace cyanrig {
 
+struct LedDecoderOptions {
+  // Dark this long is `off` (see above).
+  Duration off_after = std::chrono::milliseconds(1500);
+  // Dark at the very start of a trace is `off` once it has lasted this long and a pattern follows.
+  Duration off_at_start = std::chrono::milliseconds(500);
+  // Steady light this long is a solid state (`solid_gray` or `unknown`). Longer than any lit phase
+  // of a default pattern (SOS dashes are 300 ms).
+  Duration solid_after = std::chrono::milliseconds(1000);
+  // A blink is named once its first period has ended and this much of it has been seen (two
+  // periods of a 10 Hz blink, one of a 5 Hz blink).
+  Duration min_blink_span = std::chrono::milliseconds(180);
+  // A breath cut short before its trough is named when its ramp lasted this long.
+  Duration min_partial_breath = std::chrono::milliseconds(600);
+  // A measured period within this fraction of a default period is that default (+-15%: 85-115,
+  // 170-230, 425-575 ms blinks; 3.4-4.6 s breaths).
+  double period_tolerance = 0.15;
+  // The same for a breath cut short, whose period comes from less than half a breath (+-25%: 3-5 s,
+  // still far from 2 s and 8 s themes).
+  double partial_breath_tolerance = 0.25;
+  // A measured colour (brightest channel = 1) within this of a default colour on every channel is
+  // that colour (orange FF6000 is 0.38 from red and 0.62 from yellow).
+  double colour_tolerance = 0.2;
+  // A neutral solid light at most this fraction of the brightest light seen is gray (1F1F1F is 12%
+  // of white); brighter neutral solid light is a custom colour.
+  double gray_max_level = 0.4;
+  // Edges are only believed when lit and dark differ by this many noise standard deviations.
+  double min_contrast_sigmas = 6.0;
+  // How long the lit level is remembered for the lit/dark threshold: longer than a 4 s breath, so
+  // its level is measured against its own peak all the way round.
+  Duration envelope_window = std::chrono::milliseconds(4500);
+};
+
 class LedDecoder {
  public:
+  using Options = LedDecoderOptions;
+
   LedDecoder();
+  explicit LedDecoder(const Options& options);
   ~LedDecoder();
   LedDecoder(LedDecoder&&) noexcept;
   LedDecoder& operator=(LedDecoder&&) noexcept;
 
   // Feed samples in time order (any rate >= 40 Hz, gaps allowed). Returns the states that became
-  // known with these samples, in order; each is reported once.
+  // known with these samples, in order; each is reported once. Samples older than the previous one
+  // are ignored.
   std::vector<LedStateChange> feed(std::span<const RgbSample> samples);
   // End of the trace: name whatever is pending as best the samples allow.
   std::vector<LedStateChange> finish();

@@ -1,0 +1,329 @@
+#include "rig/led/led_light_track.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+namespace cyanrig::led_detail {
+namespace {
+
+using std::chrono::milliseconds;
+
+// Lit/dark thresholds as fractions of the contrast above the dark level. The gap between them
+// keeps a breath's slow ramp from chattering across one threshold.
+constexpr float kLitAbove = 0.55F;
+constexpr float kDarkBelow = 0.40F;
+// E[min(|x1-x0|, |x2-x1|)] for three samples of unit-sd noise: one of the two neighbours of a sample
+// is on its side of any edge, so the smaller difference measures noise even in a 10 Hz blink.
+constexpr float kNeighbourDiffPerSd = 0.718F;
+// How fast the learned levels follow the light.
+constexpr float kNoiseRate = 1.0F / 32;
+constexpr std::uint64_t kNoiseSettling = 16;
+constexpr int kDarkLearnSamples = 128;
+constexpr Duration kDarkMemory = std::chrono::seconds(2);
+constexpr int kDarkRelearnSamples = 16;
+constexpr Duration kSmoothing = milliseconds(80);
+constexpr Duration kReferenceMemory = std::chrono::seconds(120);
+// Two consecutive lit samples this far (largest channel difference, colours normalised) from the
+// segment's colour start a new segment: cyan turning red without a dark gap is still an edge.
+constexpr float kColourChange = 0.45F;
+// An edge is a step (the LED switched) when the light crosses from below kStepTo to above kStepFrom
+// of the contrast (or back) between two samples.
+constexpr float kStepFrom = 0.7F;
+constexpr float kStepTo = 0.3F;
+// A segment is a clean on or off phase when its mean is this close to the lit or dark level (noise
+// chattering across a threshold makes segments in between).
+constexpr float kCleanLit = 0.7F;
+constexpr float kCleanDark = 0.3F;
+// A lit segment at least this long is checked for a ramp.
+constexpr Duration kMinRampCheck = milliseconds(200);
+
+constexpr float median3(float a, float b, float c) {
+  return std::max(std::min(a, b), std::min(std::max(a, b), c));
+}
+
+Instant midpoint(Instant a, Instant b) {
+  return a + (b - a) / 2;
+}
+
+}  // namespace
+
+LightTrack::LightTrack(const LedDecoderOptions& options) : options_(options), peaks_(PointRing::kCapacity) {}
+
+bool LightTrack::add(const RgbSample& sample) {
+  // A broken reading would poison every running estimate.
+  if (!std::isfinite(sample.r) || !std::isfinite(sample.g) || !std::isfinite(sample.b)) return false;
+  if (!have_pending_) {
+    if (processed_ > 0 && sample.t < last_t_) return false;
+    before_ = pending_ = sample;
+    have_pending_ = true;
+    return false;
+  }
+  if (sample.t < pending_.t) return false;
+  process(before_, pending_, sample);
+  before_ = pending_;
+  pending_ = sample;
+  return true;
+}
+
+bool LightTrack::flush() {
+  if (!have_pending_) return false;
+  process(before_, pending_, pending_);
+  have_pending_ = false;
+  return true;
+}
+
+void LightTrack::process(const RgbSample& before, const RgbSample& sample, const RgbSample& after) {
+  closed_.reset();
+  const Duration dt = processed_ == 0 ? Duration{0} : sample.t - last_t_;
+  const Instant edge_time = processed_ == 0 ? sample.t : midpoint(last_t_, sample.t);
+  if (processed_ == 1) interval_ = dt;
+  if (processed_ > 1) interval_ += (dt - interval_) / 16;
+  last_t_ = sample.t;
+
+  update_dark_reference(before, sample, after);
+  const float level_before = level_of(before);
+  const float level = level_of(sample);
+  const float level_after = level_of(after);
+  if (processed_ > 0) {
+    update_noise(level_before, level, level_after);
+    update_channel_noise(before, sample, after);
+  }
+  update_envelope(sample.t, median3(level_before, level, level_after), dt);
+
+  const float alpha =
+      processed_ == 0 ? 1.0F : static_cast<float>(dt.count()) / static_cast<float>((kSmoothing + dt).count());
+  smooth_ += alpha * (level - smooth_);
+  const Rgb raw{sample.r, sample.g, sample.b};
+  LightPoint p{sample.t, level, smooth_, raw - dark_, raw, lit_};
+
+  if (processed_ == 0) open_segment(false, sample.t, Duration{0}, ring_.next());
+  const bool was_lit = lit_;
+  update_lit_state(p, level_after, edge_time, dt / 2);
+  if (lit_ == was_lit) check_colour_split(p);
+  p.lit = lit_;
+  learn_dark(sample, level, dt);
+  ring_.push(p);
+  add_to_segment(p);
+  ++processed_;
+}
+
+float LightTrack::level_of(const RgbSample& s) const {
+  return std::max(s.r - dark_.r, std::max(s.g - dark_.g, s.b - dark_.b));
+}
+
+// The dark level is learned slowly (learn_dark), but light darker than it by far more than the
+// noise means it was learned on light (a trace that starts lit): follow such drops at once.
+void LightTrack::update_dark_reference(const RgbSample& before, const RgbSample& sample,
+                                       const RgbSample& after) {
+  const Rgb m{median3(before.r, sample.r, after.r), median3(before.g, sample.g, after.g),
+              median3(before.b, sample.b, after.b)};
+  if (processed_ == 0) {
+    dark_ = m;
+    return;
+  }
+  // The first samples only settle the noise estimate; learn_dark averages them meanwhile.
+  if (processed_ < kNoiseSettling) return;
+  // Per channel, so against the per-channel noise (the level's noise, a max over channels, is
+  // smaller): a margin too small lets noise ratchet the dark level down over minutes of darkness.
+  const float margin = 4 * std::max(noise_, channel_noise_);
+  bool dropped = false;
+  auto follow = [&](float& dark, float value) {
+    if (value < dark - margin) {
+      dark = value;
+      dropped = true;
+    }
+  };
+  follow(dark_.r, m.r);
+  follow(dark_.g, m.g);
+  follow(dark_.b, m.b);
+  if (dropped) dark_learned_ = std::min(dark_learned_, kDarkRelearnSamples);  // learn the new level quickly
+}
+
+namespace {
+
+float neighbour_noise(float before, float value, float after) {
+  return std::min(std::abs(value - before), std::abs(after - value)) / kNeighbourDiffPerSd;
+}
+
+}  // namespace
+
+// A plain average while it settles, then a clipped running average so that the rare sample next
+// to two edges (a lone lit sample) does not count.
+void LightTrack::follow_noise(float& noise, float estimate) const {
+  if (processed_ <= kNoiseSettling || noise <= 0) {
+    noise += (estimate - noise) / static_cast<float>(std::min<std::uint64_t>(processed_, kNoiseSettling));
+    return;
+  }
+  noise += (std::min(estimate, 4 * noise) - noise) * kNoiseRate;
+}
+
+void LightTrack::update_noise(float before, float level, float after) {
+  follow_noise(noise_, neighbour_noise(before, level, after));
+}
+
+void LightTrack::update_channel_noise(const RgbSample& before, const RgbSample& sample,
+                                      const RgbSample& after) {
+  const float estimate =
+      (neighbour_noise(before.r, sample.r, after.r) + neighbour_noise(before.g, sample.g, after.g) +
+       neighbour_noise(before.b, sample.b, after.b)) /
+      3;
+  follow_noise(channel_noise_, estimate);
+}
+
+void LightTrack::update_envelope(Instant t, float median_level, Duration dt) {
+  const std::size_t capacity = peaks_.size();
+  auto back = [&]() -> Peak& { return peaks_[(peak_head_ + peak_size_ - 1) % capacity]; };
+  while (peak_size_ > 0 && back().level <= median_level) --peak_size_;
+  if (peak_size_ == capacity) {
+    peak_head_ = (peak_head_ + 1) % capacity;
+    --peak_size_;
+  }
+  ++peak_size_;
+  back() = {t, median_level};
+  while (peaks_[peak_head_].t < t - options_.envelope_window) {
+    peak_head_ = (peak_head_ + 1) % capacity;
+    --peak_size_;
+  }
+  contrast_ = peaks_[peak_head_].level - dark_level_;
+  contrast_ok_ = processed_ >= kNoiseSettling && contrast_ > 0 &&
+                 contrast_ >= static_cast<float>(options_.min_contrast_sigmas) * noise_;
+  const float forget =
+      std::min(1.0F, static_cast<float>(dt.count()) / static_cast<float>(kReferenceMemory.count()));
+  reference_ = std::max(reference_ * (1 - forget), contrast_ok_ ? contrast_ : 0.0F);
+}
+
+void LightTrack::update_lit_state(const LightPoint& p, float level_after, Instant edge_time,
+                                  Duration edge_slack) {
+  if (!contrast_ok_) return;
+  const bool rising = !lit_ && p.level > dark_level_ + kLitAbove * contrast_;
+  const bool falling = lit_ && p.level < dark_level_ + kDarkBelow * contrast_;
+  if (!rising && !falling) return;
+  close_segment(edge_time, edge_slack, ring_.next() - 1);
+  // A step: the two samples before the edge on one side, the two from it on the other.
+  const std::uint64_t last = ring_.next() - 1;
+  const float before1 = ring_.at(last).level;
+  const float before2 = last > ring_.oldest() ? ring_.at(last - 1).level : before1;
+  const float high = dark_level_ + kStepFrom * contrast_;
+  const float low = dark_level_ + kStepTo * contrast_;
+  const bool step = rising ? std::max(before1, before2) < low && std::min(p.level, level_after) > high
+                           : std::min(before1, before2) > high && std::max(p.level, level_after) < low;
+  if (step) {
+    last_step_ = edge_time;
+    recent_steps_[steps_ % kRecentSteps] = edge_time;
+    ++steps_;
+  }
+  if (falling) dark_after_step_ = step;
+  lit_ = rising;
+  open_segment(lit_, edge_time, edge_slack, ring_.next());
+}
+
+std::optional<Instant> LightTrack::first_step_since(Instant t) const {
+  for (std::uint64_t i = steps_ > kRecentSteps ? steps_ - kRecentSteps : 0; i < steps_; ++i) {
+    if (recent_steps_[i % kRecentSteps] >= t) return recent_steps_[i % kRecentSteps];  // in time order
+  }
+  return std::nullopt;
+}
+
+void LightTrack::check_colour_split(const LightPoint& p) {
+  const bool clearly_lit = lit_ && p.level > dark_level_ + kLitAbove * contrast_;
+  if (!clearly_lit || open_.samples < 2 ||
+      colour_distance(normalised(p.light), normalised(open_colour_)) <= kColourChange) {
+    split_candidate_.reset();
+    return;
+  }
+  if (!split_candidate_) {
+    split_candidate_ = ring_.next();
+    return;
+  }
+  // Second differing sample in a row: the colour changed at the first one.
+  const std::uint64_t first = *split_candidate_;
+  split_candidate_.reset();
+  const Instant at = midpoint(ring_.at(first - 1).t, ring_.at(first).t);
+  const Duration slack = (ring_.at(first).t - ring_.at(first - 1).t) / 2;
+  close_segment(at, slack, first - 1);
+  open_segment(true, at, slack, first);
+  add_to_segment(ring_.at(first));
+}
+
+// A plain average of the first samples, then a running average over kDarkMemory of time.
+void LightTrack::learn_dark(const RgbSample& sample, float level, Duration dt) {
+  if (lit_ || !dark_learning_) return;
+  // After a gradual fall (a breath's trough) dark is only learned once it has lasted far longer than
+  // any pattern's dark phase (twice the envelope window, longer than a slow 8 s breath): then it is
+  // really dark, and learning it keeps a long darkness (sleep, power off) from drifting until noise
+  // looks like light.
+  if (!dark_after_step_ && sample.t - open_.begin < 2 * options_.envelope_window) return;
+  if (dark_learned_ > 0 && level > dark_level_ + 3 * noise_) return;
+  dark_learned_ = std::min(dark_learned_ + 1, kDarkLearnSamples);
+  const float by_time =
+      std::min(1.0F, static_cast<float>(dt.count()) / static_cast<float>(kDarkMemory.count()));
+  const float rate = std::max(1.0F / static_cast<float>(dark_learned_), by_time);
+  dark_ = dark_ + (Rgb{sample.r, sample.g, sample.b} - dark_).scaled(rate);
+  dark_level_ += (level - dark_level_) * rate;
+}
+
+void LightTrack::open_segment(bool lit, Instant at, Duration slack, std::uint64_t first) {
+  open_ = LightSegment{};
+  open_.lit = lit;
+  open_.begin = at;
+  open_.begin_slack = slack;
+  open_.first = first;
+  open_colour_ = Rgb{};
+}
+
+void LightTrack::add_to_segment(const LightPoint& p) {
+  ++open_.samples;
+  // A running colour that follows slow drift but not single samples.
+  const float rate = 1.0F / static_cast<float>(std::min(open_.samples, 16));
+  open_colour_ = open_colour_ + (p.light - open_colour_).scaled(rate);
+}
+
+void LightTrack::close_segment(Instant at, Duration slack, std::uint64_t last) {
+  if (open_.samples == 0 || last < open_.first) return;
+  LightSegment s = open_;
+  s.end = at;
+  s.end_slack = slack;
+  s.last = last;
+  const std::uint64_t from = std::max(s.first, ring_.oldest());
+  double level_sum = 0;
+  double r = 0, g = 0, b = 0;
+  for (std::uint64_t i = from; i <= last; ++i) {
+    const LightPoint& p = ring_.at(i);
+    level_sum += p.level;
+    r += p.light.r;
+    g += p.light.g;
+    b += p.light.b;
+  }
+  const auto n = static_cast<double>(last - from + 1);
+  s.samples = static_cast<int>(last - s.first + 1);
+  s.mean_level = static_cast<float>(level_sum / n);
+  s.light = Rgb{static_cast<float>(r / n), static_cast<float>(g / n), static_cast<float>(b / n)};
+  s.flat = !s.lit || segment_is_flat(s);
+  s.clean = s.lit ? s.mean_level >= dark_level_ + kCleanLit * contrast_
+                  : s.mean_level <= dark_level_ + kCleanDark * contrast_;
+  closed_ = s;
+}
+
+// A breath's lit part rises and/or falls by a good part of the contrast between its thirds; a
+// blink's or a solid's thirds agree within the noise.
+bool LightTrack::segment_is_flat(const LightSegment& s) const {
+  const std::uint64_t from = std::max(s.first, ring_.oldest());
+  const std::uint64_t n = s.last - from + 1;
+  if (s.length() < kMinRampCheck || n < 6) return true;
+  std::array<double, 3> sums{};
+  std::array<int, 3> counts{};
+  for (std::uint64_t i = from; i <= s.last; ++i) {
+    const std::size_t third = (i - from) * 3 / n;
+    sums[third] += ring_.at(i).level;
+    ++counts[third];
+  }
+  std::array<float, 3> means{};
+  for (std::size_t k = 0; k < 3; ++k) means[k] = static_cast<float>(sums[k] / std::max(counts[k], 1));
+  const float spread =
+      *std::max_element(means.begin(), means.end()) - *std::min_element(means.begin(), means.end());
+  const float noise_of_mean = 3 * noise_ / std::sqrt(static_cast<float>(n) / 3);
+  return spread <= 0.2F * contrast_ + noise_of_mean;
+}
+
+}  // namespace cyanrig::led_detail
