@@ -26,7 +26,8 @@ class Timer {
   ~Timer() { cancel(); }
 
   void cancel();
-  bool scheduled() const { return clock_ != nullptr; }
+  // True until the callback has run or been cancelled.
+  bool scheduled() const;
 
  private:
   friend class Clock;
@@ -62,6 +63,7 @@ class Clock {
  protected:
   virtual std::uint64_t schedule(Instant when, Callback fn) = 0;
   virtual void cancel(std::uint64_t id) = 0;
+  virtual bool pending(std::uint64_t id) const = 0;
   boost::asio::io_context io_;
 
  private:

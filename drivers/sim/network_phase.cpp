@@ -60,13 +60,13 @@ void NetworkPhase::interface_line(std::string_view up_or_down) {
                   fmt::format("Netif {} {} {}", interface_name(parts_.platform), what, up_or_down));
 }
 
-void NetworkPhase::bring_up(Duration extra) {
+void NetworkPhase::bring_up(Duration extra, bool radio_kept) {
   steps_.stop();
   if (nm_ == Nm::disabled) move_to(Nm::iface_down);
   move_to(Nm::iface_request_up);
   move_to(Nm::iface_up);
   registration_started_ = parts_.clock.now();
-  join(parts_.draw(parts_.timing.associate) + extra);
+  join(parts_.draw(radio_kept ? parts_.timing.rejoin_after_reset : parts_.timing.associate) + extra);
 }
 
 void NetworkPhase::join(Duration after) {

@@ -22,7 +22,8 @@ class NetworkPhase {
   NetworkPhase(DeviceParts& parts, Hooks hooks);
 
   // Radio on (boot, wake): join, then configure an address. `extra` delays the join (fault model).
-  void bring_up(Duration extra = Duration{0});
+  // `radio_kept`: the radio stayed powered through a reset, so joining is quick.
+  void bring_up(Duration extra = Duration{0}, bool radio_kept = false);
   // Interfaces down and up again (after five minutes of failed cloud attempts).
   void reset();
   // Radio off before sleep: the interface goes down in order, narrated.

@@ -8,12 +8,23 @@
 
 namespace cyanrig {
 
+namespace {
+
+// Every sim backend runs in simulated time.
+template <typename Capability>
+void add_sim(BackendRegistry& registry, BackendFactory<Capability> factory) {
+  factory.virtual_time = true;
+  registry.add<Capability>("sim", std::move(factory));
+}
+
+}  // namespace
+
 void register_sim_backends(BackendRegistry& registry) {
-  registry.add<PowerSwitch>("sim", sim::sim_power_backend());
-  registry.add<SerialPort>("sim", sim::sim_serial_backend());
-  registry.add<ColourSensor>("sim", sim::sim_led_backend());
-  registry.add<OutageSwitch>("sim", sim::sim_outage_backend());
-  registry.add<Cloud>("sim", sim::sim_cloud_backend());
+  add_sim(registry, sim::sim_power_backend());
+  add_sim(registry, sim::sim_serial_backend());
+  add_sim(registry, sim::sim_led_backend());
+  add_sim(registry, sim::sim_outage_backend());
+  add_sim(registry, sim::sim_cloud_backend());
 }
 
 }  // namespace cyanrig

@@ -169,13 +169,16 @@ void SimDevice::boot(LastReset reason) {
             })
       .then(parts_.draw(timing_.breathing_white), [this] {
         mode_ = Mode::running;
-        start_network(slow_recovery_pending_ ? faults_.slow_sleep_extra() : Duration{0});
+        // Power-on and hibernate wake start the radio from cold; other resets keep it powered.
+        const bool radio_kept = last_reset_.reason != ResetReason::power_down &&
+                                last_reset_.reason != ResetReason::power_management;
+        start_network(slow_recovery_pending_ ? faults_.slow_sleep_extra() : Duration{0}, radio_kept);
         slow_recovery_pending_ = false;
       });
 }
 
-void SimDevice::start_network(Duration extra) {
-  network_.bring_up(extra);
+void SimDevice::start_network(Duration extra, bool radio_kept) {
+  network_.bring_up(extra, radio_kept);
 }
 
 void SimDevice::reset(LastReset reason) {

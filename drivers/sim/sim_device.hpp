@@ -64,7 +64,7 @@ class SimDevice final : public CloudEndpoint {
   void boot(LastReset reason);
   void reset(LastReset reason);
   void halt();
-  void start_network(Duration extra);
+  void start_network(Duration extra, bool radio_kept = false);
   void sleep(SleepMode mode, Duration length);
   void wake(SleepMode mode);
   void panic(int code);

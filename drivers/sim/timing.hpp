@@ -18,6 +18,7 @@ struct DeviceTiming {
   // Network: joining Wi-Fi or registering on the cellular network (blinking green), then the
   // address (fast blinking green).
   Span associate;
+  Span rejoin_after_reset;  // a reset that kept the radio powered: the modem is still registered
   Span address;
   Span wifi_retry;                   // pause between Wi-Fi join attempts while there is no link
   Span cellular_poll;                // how often a registering modem notices the network came back

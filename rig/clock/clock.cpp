@@ -24,6 +24,8 @@ void Timer::cancel() {
   clock_ = nullptr;
 }
 
+bool Timer::scheduled() const { return clock_ != nullptr && clock_->pending(id_); }
+
 Timer Clock::at(Instant when, Callback fn) { return Timer(this, schedule(when, std::move(fn))); }
 
 void Clock::post(Callback fn) { boost::asio::post(io_, std::move(fn)); }
@@ -69,6 +71,8 @@ class VirtualClock final : public Clock {
     index_.erase(it);
   }
 
+  bool pending(std::uint64_t id) const override { return index_.contains(id); }
+
  private:
   Instant now_ = run_start();
   bool stopped_ = false;
@@ -109,6 +113,8 @@ class SteadyClock final : public Clock {
     it->second->cancel();
     timers_.erase(it);
   }
+
+  bool pending(std::uint64_t id) const override { return timers_.contains(id); }
 
  private:
   std::chrono::steady_clock::time_point origin_ = std::chrono::steady_clock::now();

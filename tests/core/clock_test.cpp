@@ -99,3 +99,14 @@ TEST(Timeline, LedEventsBeginWhenThePatternBegan) {
   EXPECT_EQ(timeline.events()[0].began(), Instant(6500ms));
   EXPECT_EQ(timeline.events()[0].t, Instant(10s));
 }
+
+TEST(VirtualClock, ATimerIsScheduledUntilItFiresOrIsCancelled) {
+  auto clock = make_virtual_clock();
+  Timer t = clock->after(1s, [] {});
+  Timer c = clock->after(2s, [] {});
+  EXPECT_TRUE(t.scheduled());
+  c.cancel();
+  EXPECT_FALSE(c.scheduled());
+  clock->run();
+  EXPECT_FALSE(t.scheduled());
+}
