@@ -90,7 +90,7 @@ class Run {
         rack_(rack),
         options_(options),
         registry_(options.registry != nullptr ? *options.registry : BackendRegistry::builtin()),
-        clock_(rack_is_simulated(rack) ? make_virtual_clock() : make_steady_clock()),
+        clock_(rack_is_simulated(rack, registry_) ? make_virtual_clock() : make_steady_clock()),
         timeline_(*clock_),
         context_(*clock_, rack, options.seed),
         signals_(clock_->io()) {
@@ -526,10 +526,12 @@ class Run {
       data["action"] = to_string(step.spec.action);
       seg.started = true;
     }
-    auto finish = [this, name, answered, timeout, data, start = step.start, done = std::move(done)](Status status) {
+    auto finish = [this, &seg, name, answered, timeout, data, start = step.start,
+                   done = std::move(done)](Status status) {
       if (*answered) return;
       *answered = true;
       timeout->cancel();
+      if (!start && !status) seg.started = false;  // lifted: nothing left to clean up
       if (status) {
         status->message = fmt::format("segment {}: {}", name, status->message);
         timeline_.record(EventKind::outage, "", "error", {{"segment", name}, {"message", status->message}});
@@ -557,12 +559,11 @@ class Run {
     }
     auto join = std::make_shared<Join>(active.size(), std::move(then));
     for (SegmentSlot* seg : active) {
-      switch_outage(*seg, OutageStep{.start = false}, [this, seg, join](const Status& status) {
+      switch_outage(*seg, OutageStep{.start = false}, [this, join](const Status& status) {
         if (status) {
           result_.run_failures.push_back(Failure{.cls = FailureClass::infrastructure, .kind = "outage_not_lifted",
                                                  .message = status->message, .t = clock_->now()});
         }
-        seg->started = false;
         join->arrive();
       });
     }

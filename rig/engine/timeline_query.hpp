@@ -12,9 +12,10 @@
 
 namespace cyanrig {
 
-// The longest time the LED decoder may take to name a state after it began (1.5 periods of 4 s
-// breathing plus margin). An LED answer that depends on the future is only final after this.
-constexpr Duration kLedRecognitionHorizon = std::chrono::milliseconds(8000);
+// The longest time the LED decoder may take to name a state after it began: an SOS is named only
+// once its code has finished (~4 s + 0.6 s per flash, ~13 s for code 15); 4 s breathing needs 1.5
+// periods. An LED answer that depends on the future is only final after this.
+constexpr Duration kLedRecognitionHorizon = std::chrono::milliseconds(14000);
 
 struct ObservationMatch {
   Instant at;          // when the observation first held inside the window

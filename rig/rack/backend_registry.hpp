@@ -55,6 +55,9 @@ struct BackendSite {
 
 template <typename Capability>
 struct BackendFactory {
+  // True for backends that live in simulated time (the sim backends, test fakes): a rack made only
+  // of such backends runs on the virtual clock.
+  bool virtual_time = false;
   std::function<void(const BackendSite&, Diagnostics&)> validate;
   // May throw std::runtime_error with a message naming the cause; the caller adds the device.
   std::function<std::unique_ptr<Capability>(const BackendSite&, BackendContext&)> create;

@@ -240,14 +240,21 @@ void validate_rack_backends(const Rack& rack, const BackendRegistry& registry, D
   }
 }
 
-bool rack_is_simulated(const Rack& rack) {
-  const auto sim = [](const std::optional<BackendSpec>& b) { return !b || b->backend == "sim"; };
+bool rack_is_simulated(const Rack& rack, const BackendRegistry& registry) {
+  const auto simulated = [&]<typename Capability>(const std::optional<BackendSpec>& spec) {
+    if (!spec) return true;
+    const auto* factory = registry.find<Capability>(spec->backend);
+    return factory != nullptr && factory->virtual_time;
+  };
   for (const Segment& s : rack.segments) {
-    if (s.outage.backend != "sim") return false;
+    if (!simulated.operator()<OutageSwitch>(s.outage)) return false;
   }
-  if (!sim(rack.cloud)) return false;
+  if (!simulated.operator()<Cloud>(rack.cloud)) return false;
   for (const RackDevice& d : rack.devices) {
-    if (!sim(d.power) || !sim(d.serial) || !sim(d.led)) return false;
+    if (!simulated.operator()<PowerSwitch>(d.power) || !simulated.operator()<SerialPort>(d.serial) ||
+        !simulated.operator()<ColourSensor>(d.led)) {
+      return false;
+    }
   }
   return true;
 }

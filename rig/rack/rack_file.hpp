@@ -22,7 +22,8 @@ Rack builtin_sim_rack();
 // Asks every backend named in the rack to check its parameters.
 void validate_rack_backends(const Rack& rack, const BackendRegistry& registry, Diagnostics& diags);
 
-// True when every backend in the rack is `sim`: the run can then use the virtual clock.
-bool rack_is_simulated(const Rack& rack);
+// True when every backend in the rack lives in simulated time (BackendFactory::virtual_time): the
+// run then uses the virtual clock.
+bool rack_is_simulated(const Rack& rack, const BackendRegistry& registry);
 
 }  // namespace cyanrig

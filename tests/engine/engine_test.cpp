@@ -47,10 +47,11 @@ class BrokenPower final : public PowerSwitch {
 
 BackendRegistry registry_with_broken_power() {
   BackendRegistry registry = BackendRegistry::builtin();
-  registry.add<PowerSwitch>("broken", {.validate = nullptr, .create = [](const BackendSite&, BackendContext&) {
+  // Fakes driven by the virtual clock, like the sim backends.
+  registry.add<PowerSwitch>("broken", {.virtual_time = true, .create = [](const BackendSite&, BackendContext&) {
                                          return std::make_unique<BrokenPower>(true);
                                        }});
-  registry.add<PowerSwitch>("silent", {.validate = nullptr, .create = [](const BackendSite&, BackendContext&) {
+  registry.add<PowerSwitch>("silent", {.virtual_time = true, .create = [](const BackendSite&, BackendContext&) {
                                          return std::make_unique<BrokenPower>(false);
                                        }});
   return registry;
@@ -116,7 +117,10 @@ TEST(Engine, LedStatesAreBackDatedToWhenThePatternBegan) {
 
 TEST(Engine, APowerFaultIsAnInfrastructureErrorNamingTheDevice) {
   Rack rack = sim_rack({"argon-1", "argon-2"});
+  // A device on another relay: no simulated device behind it, so no sim serial port or LED either.
   rack.devices[0].power->backend = "broken";
+  rack.devices[0].serial.reset();
+  rack.devices[0].led.reset();
   const BackendRegistry registry = registry_with_broken_power();
   const Outcome out = run(scenario_from_text(kOutageScenario), rack, 1, &registry);
   const RunResult& r = out.report.result;
@@ -132,6 +136,8 @@ TEST(Engine, APowerFaultIsAnInfrastructureErrorNamingTheDevice) {
 TEST(Engine, ABackendThatNeverAnswersTimesOutAsInfrastructure) {
   Rack rack = sim_rack({"argon-1"});
   rack.devices[0].power->backend = "silent";
+  rack.devices[0].serial.reset();
+  rack.devices[0].led.reset();
   const BackendRegistry registry = registry_with_broken_power();
   const Outcome out = run(scenario_from_text(kOutageScenario), rack, 1, &registry);
   ASSERT_NE(out.failed_case("argon-1"), nullptr);

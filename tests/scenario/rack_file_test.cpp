@@ -16,7 +16,7 @@ TEST(RackFile, BuiltInRackIsTheShippedSimYaml) {
   std::map<std::string, int> per_platform;
   for (const auto& d : rack.devices) ++per_platform[std::string(d.platform->name)];
   EXPECT_EQ(per_platform, (std::map<std::string, int>{{"argon", 2}, {"boron", 2}, {"p2", 2}, {"photon", 2}}));
-  EXPECT_TRUE(rack_is_simulated(rack));
+  EXPECT_TRUE(rack_is_simulated(rack, BackendRegistry::builtin()));
   EXPECT_EQ(rack.safe_power, PowerState::off);
 
   Diagnostics diags;
@@ -55,7 +55,7 @@ devices:
   ASSERT_EQ(rack->devices[1].faults.size(), 2U);
   EXPECT_EQ(rack->devices[1].faults[0].name, "bad_keys");
   EXPECT_DOUBLE_EQ(rack->devices[1].faults[0].probability, 0.5);
-  EXPECT_FALSE(rack_is_simulated(*rack));
+  EXPECT_FALSE(rack_is_simulated(*rack, BackendRegistry::builtin()));
 }
 
 TEST(RackFile, MistakesAreReportedWithPositions) {
