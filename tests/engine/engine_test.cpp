@@ -48,12 +48,14 @@ class BrokenPower final : public PowerSwitch {
 BackendRegistry registry_with_broken_power() {
   BackendRegistry registry = BackendRegistry::builtin();
   // Fakes driven by the virtual clock, like the sim backends.
-  registry.add<PowerSwitch>("broken", {.virtual_time = true, .create = [](const BackendSite&, BackendContext&) {
-                                         return std::make_unique<BrokenPower>(true);
-                                       }});
-  registry.add<PowerSwitch>("silent", {.virtual_time = true, .create = [](const BackendSite&, BackendContext&) {
-                                         return std::make_unique<BrokenPower>(false);
-                                       }});
+  registry.add<PowerSwitch>("broken",
+                            {.virtual_time = true, .create = [](const BackendSite&, BackendContext&) {
+                               return std::make_unique<BrokenPower>(true);
+                             }});
+  registry.add<PowerSwitch>("silent",
+                            {.virtual_time = true, .create = [](const BackendSite&, BackendContext&) {
+                               return std::make_unique<BrokenPower>(false);
+                             }});
   return registry;
 }
 

@@ -16,7 +16,8 @@ Rack sim_rack(const std::vector<std::string>& devices, const std::vector<Fault>&
     });
   }
   for (const Fault& f : faults) {
-    auto it = std::find_if(rack.devices.begin(), rack.devices.end(), [&](const RackDevice& d) { return d.name == f.device; });
+    auto it = std::find_if(rack.devices.begin(), rack.devices.end(),
+                           [&](const RackDevice& d) { return d.name == f.device; });
     if (it == rack.devices.end()) throw std::invalid_argument("no device " + f.device);
     it->faults.push_back(FaultSpec{.name = f.name, .probability = f.probability});
   }
@@ -32,7 +33,8 @@ Scenario checked(std::optional<Scenario> s, Diagnostics& diags) {
 
 Scenario shipped_scenario(const std::string& name) {
   Diagnostics diags;
-  return checked(load_scenario_file(std::string(CYANRIG_SOURCE_DIR) + "/scenarios/" + name + ".yaml", diags), diags);
+  return checked(load_scenario_file(std::string(CYANRIG_SOURCE_DIR) + "/scenarios/" + name + ".yaml", diags),
+                 diags);
 }
 
 Scenario scenario_from_text(const std::string& yaml) {
