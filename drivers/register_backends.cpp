@@ -1,5 +1,8 @@
 // Every backend compiled into this binary, registered by name. Each backend family adds its
 // register_*_backends() call here.
+#include "drivers/power/command/command_power.hpp"
+#include "drivers/power/gpiod/gpiod_power.hpp"
+#include "drivers/serial/register.hpp"
 #include "drivers/sim/register.hpp"
 #include "rig/rack/backend_registry.hpp"
 
@@ -9,6 +12,9 @@ const BackendRegistry& BackendRegistry::builtin() {
   static const BackendRegistry registry = [] {
     BackendRegistry r;
     register_sim_backends(r);
+    r.add<PowerSwitch>("gpiod", gpiod_power_backend());
+    r.add<PowerSwitch>("command", command_power_backend());
+    register_serial_hw_backends(r);
     return r;
   }();
   return registry;

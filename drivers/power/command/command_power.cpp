@@ -1,0 +1,188 @@
+#include "drivers/power/command/command_power.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <deque>
+#include <stdexcept>
+
+#include "drivers/power/command/shell_command.hpp"
+#include "rig/clock.hpp"
+#include "rig/core/duration_text.hpp"
+#include "rig/yaml/yaml_reader.hpp"
+
+namespace cyanrig {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr Duration kDefaultTimeout = 10s;
+// The engine gives any power change 30 s to answer; a longer command timeout could never be seen.
+constexpr Duration kMaxTimeout = 30s;
+
+spdlog::logger& command_log() {
+  // Shares the default logger's sinks, so it writes wherever the application sends its logs.
+  static const std::shared_ptr<spdlog::logger> logger = [] {
+    if (auto existing = spdlog::get("command")) return existing;
+    auto made = spdlog::default_logger()->clone("command");
+    spdlog::register_logger(made);
+    return made;
+  }();
+  return *logger;
+}
+
+struct PowerCommands {
+  std::string on;
+  std::string off;
+  std::optional<std::string> status;
+  Duration timeout = kDefaultTimeout;
+};
+
+std::optional<std::string> read_command(MapReader& params, std::string_view key, bool required) {
+  auto text = params.text(key, required);
+  if (text && text->find_first_not_of(" \t") == std::string::npos) {
+    params.error(key, fmt::format("'{}' must be a shell command, found an empty one", key));
+    return std::nullopt;
+  }
+  return text;
+}
+
+std::optional<PowerCommands> read_params(const BackendSpec& spec, Diagnostics& diags) {
+  MapReader params(spec.params, spec.loc.file, diags, "command power backend");
+  if (!params.valid()) return std::nullopt;
+  const std::size_t errors_before = diags.size();
+  params.node("backend");
+  PowerCommands out;
+  const auto on = read_command(params, "on", true);
+  const auto off = read_command(params, "off", true);
+  out.status = read_command(params, "status", false);
+  if (const auto timeout = params.duration("timeout")) {
+    if (*timeout <= Duration::zero() || *timeout > kMaxTimeout) {
+      params.error(
+          "timeout",
+          fmt::format("'timeout' must be more than 0s and at most {} (the rig waits {} for any "
+                      "power change to answer), found {}",
+                      format_duration(kMaxTimeout), format_duration(kMaxTimeout), format_duration(*timeout)));
+    }
+    out.timeout = *timeout;
+  }
+  params.finish();
+  if (!on || !off || diags.size() != errors_before) return std::nullopt;
+  out.on = *on;
+  out.off = *off;
+  return out;
+}
+
+class CommandPowerSwitch final : public PowerSwitch {
+ public:
+  CommandPowerSwitch(Clock& clock, PowerCommands commands, Environment environment, std::string device)
+      : clock_(clock),
+        commands_(std::move(commands)),
+        environment_(std::move(environment)),
+        device_(std::move(device)) {}
+
+  // Requests queue: a relay must end in the state asked for last, so commands never overlap.
+  void set(PowerState state, Done done) override {
+    queue_.push_back({state, std::move(done)});
+    if (queue_.size() == 1) switch_front();
+  }
+
+  std::string describe() const override {
+    return fmt::format("commands on: '{}', off: '{}'", commands_.on, commands_.off);
+  }
+
+ private:
+  struct Request {
+    PowerState state;
+    Done done;
+  };
+
+  const std::string& command_for(PowerState state) const {
+    return state == PowerState::on ? commands_.on : commands_.off;
+  }
+
+  void switch_front() {
+    run(command_for(queue_.front().state), [this](const CommandResult& result) { after_switch(result); });
+  }
+
+  void after_switch(const CommandResult& result) {
+    const std::string& command = command_for(queue_.front().state);
+    if (!result.exited_with(0)) {
+      return finish(
+          fault(fmt::format("command '{}' {}", command, describe_ending(result, commands_.timeout))));
+    }
+    if (!commands_.status) return finish(std::nullopt);
+    run(*commands_.status, [this](const CommandResult& status) { after_status(status); });
+  }
+
+  void after_status(const CommandResult& result) {
+    const PowerState wanted = queue_.front().state;
+    if (!result.exited_with(0) && !result.exited_with(1)) {
+      return finish(fault(fmt::format("status command '{}' {} (0 means on, 1 off)", *commands_.status,
+                                      describe_ending(result, commands_.timeout))));
+    }
+    const PowerState seen = result.code == 0 ? PowerState::on : PowerState::off;
+    if (seen == wanted) return finish(std::nullopt);
+    finish(fault(fmt::format("status command '{}' says {} after '{}' succeeded", *commands_.status,
+                             to_string(seen), command_for(wanted))));
+  }
+
+  // Called from a command's completion, so on the loop: the answer is never given inside set().
+  void finish(Status status) {
+    Done done = std::move(queue_.front().done);
+    queue_.pop_front();
+    if (!queue_.empty()) switch_front();
+    done(std::move(status));
+  }
+
+  void run(const std::string& command, ShellCommand::Finished then) {
+    command_log().debug("{}: running '{}'", device_, command);
+    const Instant started = clock_.now();
+    current_ =
+        ShellCommand::start(clock_, {command, environment_, commands_.timeout},
+                            [this, command, started, then = std::move(then)](const CommandResult& result) {
+                              command_log().debug("{}: '{}' {} after {}", device_, command,
+                                                  describe_ending(result, commands_.timeout),
+                                                  format_duration(clock_.now() - started));
+                              then(result);
+                            });
+  }
+
+  Clock& clock_;
+  PowerCommands commands_;
+  Environment environment_;
+  std::string device_;
+  std::deque<Request> queue_;  // front: being switched now
+  ShellCommand current_;       // destroyed with the switch: kills a command still running, no answer
+};
+
+}  // namespace
+
+BackendFactory<PowerSwitch> command_power_backend() {
+  return {
+      .validate = [](const BackendSite& site, Diagnostics& diags) { read_params(site.spec, diags); },
+      .create = [](const BackendSite& site, BackendContext& ctx) -> std::unique_ptr<PowerSwitch> {
+        Diagnostics diags;
+        auto commands = read_params(site.spec, diags);
+        if (!commands) {
+          throw std::runtime_error(diags.empty() ? "command power backend: bad parameters"
+                                                 : diags.items().front().to_string());
+        }
+        if (ctx.clock().is_virtual()) {
+          throw std::runtime_error(
+              "the command power backend runs real processes and needs the steady clock, not the simulated "
+              "one");
+        }
+        Environment environment;
+        std::string device = "?";
+        if (site.device != nullptr) {
+          device = site.device->name;
+          environment = {{"CYANRIG_DEVICE", site.device->name}, {"CYANRIG_DEVICE_ID", site.device->id.str()}};
+        }
+        return std::make_unique<CommandPowerSwitch>(ctx.clock(), std::move(*commands), std::move(environment),
+                                                    std::move(device));
+      }};
+}
+
+}  // namespace cyanrig

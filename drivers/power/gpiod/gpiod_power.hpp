@@ -1,0 +1,15 @@
+// Power backend `gpiod`: a relay on a GPIO line, through libgpiod 1.6.
+//
+//   power: {backend: gpiod, chip: gpiochip0, line: 17, active_low: true, wiring: no}
+//
+// The line is requested when the backend is built, at the level for the rack's safe_power (so
+// taking the line never switches a device on), and held until the backend is destroyed.
+#pragma once
+
+#include "rig/rack/backend_registry.hpp"
+
+namespace cyanrig {
+
+BackendFactory<PowerSwitch> gpiod_power_backend();
+
+}  // namespace cyanrig

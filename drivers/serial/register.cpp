@@ -1,0 +1,13 @@
+#include "drivers/serial/register.hpp"
+
+#include "drivers/serial/tcp/tcp_port.hpp"
+#include "drivers/serial/tty/tty_port.hpp"
+
+namespace cyanrig {
+
+void register_serial_hw_backends(BackendRegistry& registry) {
+  registry.add<SerialPort>("tty", tty_serial_backend());
+  registry.add<SerialPort>("tcp", tcp_serial_backend());
+}
+
+}  // namespace cyanrig

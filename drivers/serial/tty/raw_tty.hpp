@@ -1,0 +1,43 @@
+// Opening a tty the way a serial log needs it: raw bytes, no controlling terminal, non-blocking.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace cyanrig {
+
+// A file descriptor closed exactly once; move-only.
+class FileDescriptor {
+ public:
+  FileDescriptor() = default;
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  FileDescriptor(FileDescriptor&& other) noexcept : fd_(other.release()) {}
+  FileDescriptor& operator=(FileDescriptor&& other) noexcept;
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  ~FileDescriptor() { reset(); }
+
+  int get() const { return fd_; }
+  explicit operator bool() const { return fd_ >= 0; }
+  int release();  // the caller owns the descriptor now
+  void reset();
+
+ private:
+  int fd_ = -1;
+};
+
+// An open tty on the loop, or why there is none ("cannot open /dev/ttyACM0: No such file or
+// directory"). Exactly one of the two is set.
+struct OpenedTty {
+  std::optional<boost::asio::posix::stream_descriptor> stream;
+  std::string error;
+};
+
+// O_RDWR | O_NOCTTY | O_NONBLOCK, then cfmakeraw (no echo, no line editing, no CR/LF translation,
+// no flow control characters, 8 data bits) and `baud` (any rate, see tty_baud.hpp).
+OpenedTty open_raw_tty(boost::asio::io_context& io, const std::string& path, std::uint32_t baud);
+
+}  // namespace cyanrig
