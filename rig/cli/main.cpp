@@ -1,12 +1,13 @@
 // cyanrig: run Particle device recovery scenarios on a rack of real or simulated devices.
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
-#include <fmt/format.h>
 #include <fstream>
 #include <iostream>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include "rig/cli/progress.hpp"
 #include "rig/devos/log_capture.hpp"
@@ -45,7 +46,8 @@ std::string resolve_scenario(const std::string& arg) {
 }
 
 std::optional<Rack> load_rack(const std::string& path, Diagnostics& diags) {
-  std::optional<Rack> rack = path.empty() ? std::optional<Rack>(builtin_sim_rack()) : load_rack_file(path, diags);
+  std::optional<Rack> rack =
+      path.empty() ? std::optional<Rack>(builtin_sim_rack()) : load_rack_file(path, diags);
   if (rack) validate_rack_backends(*rack, BackendRegistry::builtin(), diags);
   return rack;
 }
@@ -72,7 +74,8 @@ int cmd_run(const RunArgs& args) {
   if (rack && scenario) check_scenario_against_rack(*scenario, *rack, diags);
   if (!diags.empty()) {
     print_diagnostics(diags);
-    fmt::print(stderr, "cyanrig: nothing was run ({} problem{})\n", diags.size(), diags.size() == 1 ? "" : "s");
+    fmt::print(stderr, "cyanrig: nothing was run ({} problem{})\n", diags.size(),
+               diags.size() == 1 ? "" : "s");
     return kExitInvalid;
   }
   Progress::Style style = Progress::style_for(stdout);
@@ -105,8 +108,8 @@ int cmd_validate(const std::vector<std::string>& files, const std::string& rack_
       if (rack) check_scenario_against_rack(*s, *rack, here);
       if (here.empty()) {
         fmt::print("ok: {}: scenario '{}', {} steps, {} device{} selected, {} repeat{}\n", file, s->name,
-                   s->steps.size(), rack ? s->select(*rack).size() : 0, rack && s->select(*rack).size() == 1 ? "" : "s",
-                   s->repeat, s->repeat == 1 ? "" : "s");
+                   s->steps.size(), rack ? s->select(*rack).size() : 0,
+                   rack && s->select(*rack).size() == 1 ? "" : "s", s->repeat, s->repeat == 1 ? "" : "s");
       }
     }
     diags.append(here);
@@ -123,7 +126,8 @@ int cmd_list(const std::string& what, const std::string& rack_path) {
       if (entry.path().extension() == ".yaml") files.push_back(entry.path());
     }
     if (ec) {
-      fmt::print(stderr, "cyanrig: cannot list {}: {} (set CYANRIG_SCENARIOS)\n", scenarios_dir().string(), ec.message());
+      fmt::print(stderr, "cyanrig: cannot list {}: {} (set CYANRIG_SCENARIOS)\n", scenarios_dir().string(),
+                 ec.message());
       return kExitInvalid;
     }
     std::sort(files.begin(), files.end());
@@ -131,7 +135,8 @@ int cmd_list(const std::string& what, const std::string& rack_path) {
       Diagnostics diags;
       const auto s = load_scenario_file(f.string(), diags);
       std::string description = s ? s->description : "(does not validate: run cyanrig validate)";
-      if (const auto nl = description.find('\n'); nl != std::string::npos) description = description.substr(0, nl);
+      if (const auto nl = description.find('\n'); nl != std::string::npos)
+        description = description.substr(0, nl);
       fmt::print("{:<24} {}\n", f.stem().string(), description);
     }
     return 0;
@@ -155,8 +160,8 @@ int cmd_list(const std::string& what, const std::string& rack_path) {
   }
   if (what == "platforms") {
     for (const Platform& p : all_platforms()) {
-      fmt::print("{:<9} id {:<3} gen {} {:<9} keepalive {}s\n", p.name, p.id, p.generation, to_string(p.radio),
-                 std::chrono::duration_cast<std::chrono::seconds>(p.keepalive).count());
+      fmt::print("{:<9} id {:<3} gen {} {:<9} keepalive {}s\n", p.name, p.id, p.generation,
+                 to_string(p.radio), std::chrono::duration_cast<std::chrono::seconds>(p.keepalive).count());
     }
     return 0;
   }
@@ -168,7 +173,8 @@ int cmd_list(const std::string& what, const std::string& rack_path) {
     for (const auto& e : DevosLogParser::event_names()) fmt::print("{}\n", e);
     return 0;
   }
-  fmt::print(stderr, "cyanrig list: unknown list '{}'; try scenarios, devices, platforms, states, events\n", what);
+  fmt::print(stderr, "cyanrig list: unknown list '{}'; try scenarios, devices, platforms, states, events\n",
+             what);
   return kExitInvalid;
 }
 
@@ -208,17 +214,20 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::warn);
 
-  CLI::App app{"cyanrig: hardware-in-the-loop recovery tests for Particle devices.\n"
-               "Without --rack it uses the built-in simulated rack (8 virtual devices)."};
+  CLI::App app{
+      "cyanrig: hardware-in-the-loop recovery tests for Particle devices.\n"
+      "Without --rack it uses the built-in simulated rack (8 virtual devices)."};
   app.require_subcommand(1);
   app.set_version_flag("--version", "cyanrig 0.1.0");
   int verbosity = 0;
   app.add_flag("-v,--verbose", verbosity, "More log output on stderr (-v info, -vv debug)");
 
   RunArgs run;
-  auto* run_cmd = app.add_subcommand("run", "Run a scenario and write results; exit 0 pass, 1 device failure, "
-                                            "2 invalid files, 3 infrastructure error");
-  run_cmd->add_option("scenario", run.scenario, "Scenario file, or the name of a shipped scenario")->required();
+  auto* run_cmd = app.add_subcommand("run",
+                                     "Run a scenario and write results; exit 0 pass, 1 device failure, "
+                                     "2 invalid files, 3 infrastructure error");
+  run_cmd->add_option("scenario", run.scenario, "Scenario file, or the name of a shipped scenario")
+      ->required();
   run_cmd->add_option("--rack", run.rack, "Rack file (default: the built-in simulated rack)");
   run_cmd->add_option("--seed", run.seed, "Seed for the simulated rack (same seed, same run)");
   run_cmd->add_option("--results", run.results, "Folder that receives results/<UTC time>-<scenario>/");
@@ -228,17 +237,21 @@ int main(int argc, char** argv) {
 
   std::vector<std::string> validate_files;
   std::string validate_rack;
-  auto* validate_cmd = app.add_subcommand("validate", "Check scenario and rack files; every problem as "
-                                                      "file:line:col; exit 2 when any");
+  auto* validate_cmd = app.add_subcommand("validate",
+                                          "Check scenario and rack files; every problem as "
+                                          "file:line:col; exit 2 when any");
   validate_cmd->add_option("files", validate_files, "Scenario or rack files")->required();
-  validate_cmd->add_option("--rack", validate_rack, "Rack the scenarios must fit (default: built-in simulated rack)");
+  validate_cmd->add_option("--rack", validate_rack,
+                           "Rack the scenarios must fit (default: built-in simulated rack)");
 
   std::string list_what = "scenarios";
   std::string list_rack;
-  auto* list_cmd = app.add_subcommand("list", "List shipped scenarios, rack devices, platforms, LED states or "
-                                              "Device OS events");
+  auto* list_cmd = app.add_subcommand("list",
+                                      "List shipped scenarios, rack devices, platforms, LED states or "
+                                      "Device OS events");
   list_cmd->add_option("what", list_what, "scenarios (default), devices, platforms, states, events");
-  list_cmd->add_option("--rack", list_rack, "Rack file for `list devices` (default: built-in simulated rack)");
+  list_cmd->add_option("--rack", list_rack,
+                       "Rack file for `list devices` (default: built-in simulated rack)");
 
   std::string log_file;
   auto* log_cmd = app.add_subcommand("log", "Device OS serial logs");
@@ -249,7 +262,8 @@ int main(int argc, char** argv) {
   std::string led_file;
   auto* led_cmd = app.add_subcommand("led", "Status LED traces");
   led_cmd->require_subcommand(1);
-  auto* led_decode = led_cmd->add_subcommand("decode", "Decode a t_ms,r,g,b[,c] CSV trace into LED states (JSON lines)");
+  auto* led_decode =
+      led_cmd->add_subcommand("decode", "Decode a t_ms,r,g,b[,c] CSV trace into LED states (JSON lines)");
   led_decode->add_option("file", led_file, "Trace CSV")->required()->check(CLI::ExistingFile);
 
   try {

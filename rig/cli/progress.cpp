@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include "rig/clock.hpp"
 #include "rig/engine/timeline_query.hpp"
 #include "rig/results/writers.hpp"
 
@@ -16,11 +15,11 @@ Progress::Style Progress::style_for(std::FILE* out) {
 void Progress::attach(Timeline& timeline, const Scenario& scenario) {
   (void)scenario;
   if (style_ == Style::quiet) return;
-  timeline_ = &timeline;
   timeline.subscribe([this](const Event& e) { on_event(e); });
 }
 
 void Progress::on_event(const Event& e) {
+  last_event_ = e.t;
   const std::string when = clock_text(e.t);
   if (!e.device.empty() && !rows_.contains(e.device)) {
     rows_[e.device] = {};
@@ -31,14 +30,16 @@ void Progress::on_event(const Event& e) {
     case EventKind::run:
       if (e.name == "repeat_start") {
         for (auto& [_, r] : rows_) r.repeat = e.data["repeat"].get<int>();
-        if (style_ == Style::plain) fmt::print(out_, "[{}] repeat {} starts\n", when, e.data["repeat"].get<int>());
+        if (style_ == Style::plain)
+          fmt::print(out_, "[{}] repeat {} starts\n", when, e.data["repeat"].get<int>());
       }
       break;
     case EventKind::step:
       if (e.name == "start") {
         const std::string label = e.data["step"].get<std::string>();
         if (row != nullptr) row->step = label;
-        if (style_ == Style::plain) fmt::print(out_, "[{}] {:<10} {}\n", when, e.device.empty() ? "rack" : e.device, label);
+        if (style_ == Style::plain)
+          fmt::print(out_, "[{}] {:<10} {}\n", when, e.device.empty() ? "rack" : e.device, label);
       }
       break;
     case EventKind::led:
@@ -59,7 +60,8 @@ void Progress::on_event(const Event& e) {
         row->repeat = e.data.value("repeat", row->repeat);
       }
       break;
-    default: break;
+    default:
+      break;
   }
   if (style_ == Style::live) redraw(false);
 }
@@ -71,9 +73,9 @@ void Progress::redraw(bool force) {
   std::string text;
   if (drawn_lines_ > 0) text += fmt::format("\x1b[{}F", drawn_lines_);  // back to the table's first line
   const double elapsed = std::chrono::duration<double>(now - started_).count();
-  const std::string rig_time = timeline_ != nullptr ? clock_text(timeline_->clock().now()) : "";
-  text += fmt::format("\x1b[2K{:<10} {:>6} {:<44} {:<22} rig {}  wall {:.1f}s\n", "device", "repeat", "step", "LED",
-                      rig_time, elapsed);
+  const std::string rig_time = clock_text(last_event_);
+  text += fmt::format("\x1b[2K{:<10} {:>6} {:<44} {:<22} rig {}  wall {:.1f}s\n", "device", "repeat", "step",
+                      "LED", rig_time, elapsed);
   for (const std::string& name : order_) {
     const Row& r = rows_[name];
     std::string step = r.step.size() > 44 ? r.step.substr(0, 43) + "…" : r.step;
@@ -117,11 +119,12 @@ void print_verdict(std::FILE* out, const RunResult& result, const std::string& r
     }
   }
   fmt::print(out, "\nscenario {} on rack {} ({}, seed {}): {} repeat{}, {:.1f} {} s in {:.2f} s wall\n",
-             result.scenario, result.rack, result.simulated ? "simulated" : "hardware", result.seed, result.repeats,
-             result.repeats == 1 ? "" : "s", result.rig_seconds, result.simulated ? "simulated" : "rig",
-             result.wall_seconds);
+             result.scenario, result.rack, result.simulated ? "simulated" : "hardware", result.seed,
+             result.repeats, result.repeats == 1 ? "" : "s", result.rig_seconds,
+             result.simulated ? "simulated" : "rig", result.wall_seconds);
   std::string header = fmt::format("{:<10} {:<9} {:>7}", "device", "platform", "passed");
-  for (const auto& m : measurements) header += fmt::format("  {:>26}", fmt::format("{} p50/p75/max ({})", m, units[m]));
+  for (const auto& m : measurements)
+    header += fmt::format("  {:>26}", fmt::format("{} p50/p75/max ({})", m, units[m]));
   header += "  verdict";
   fmt::print(out, "{}\n", header);
   for (const DeviceSummary& d : result.devices) {
@@ -132,7 +135,8 @@ void print_verdict(std::FILE* out, const RunResult& result, const std::string& r
       ++total;
       if (c.passed()) ++passed;
     }
-    std::string line = fmt::format("{:<10} {:<9} {:>7}", d.name, d.platform, fmt::format("{}/{}", passed, total));
+    std::string line =
+        fmt::format("{:<10} {:<9} {:>7}", d.name, d.platform, fmt::format("{}/{}", passed, total));
     for (const auto& m : measurements) line += fmt::format("  {:>26}", stats_text(result, d.name, m));
     line += d.passed ? "  PASS" : fmt::format("  FAIL ({})", to_string(*d.failure_class));
     fmt::print(out, "{}\n", line);
@@ -150,7 +154,8 @@ void print_verdict(std::FILE* out, const RunResult& result, const std::string& r
     if (first) fmt::print(out, "\nfailures:\n");
     first = false;
     fmt::print(out, "  {} {} {} = {} {}, limit {} {}\n", c.scope, c.measurement, c.statistic,
-               c.actual ? fmt::format("{:.3f}", *c.actual) : std::string("no samples"), c.unit, c.limit, c.unit);
+               c.actual ? fmt::format("{:.3f}", *c.actual) : std::string("no samples"), c.unit, c.limit,
+               c.unit);
   }
   for (const Failure& f : result.run_failures) {
     if (first) fmt::print(out, "\nfailures:\n");

@@ -34,7 +34,7 @@ class Progress {
 
   Style style_;
   std::FILE* out_;
-  const Timeline* timeline_ = nullptr;
+  Instant last_event_;  // rig time of the latest event (the timeline is gone once the run ends)
   std::map<std::string, Row> rows_;
   std::vector<std::string> order_;
   std::size_t drawn_lines_ = 0;
