@@ -154,6 +154,13 @@ steps:
   for (const auto& [device, state] : last_power) EXPECT_EQ(state, "off") << device;
 }
 
+TEST_F(Cli, LiveProgressDrawsTheTableAndEndsWithTheVerdict) {
+  const Result r = cyanrig("run orphan_check --no-results --progress live");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("device     repeat step"));
+  EXPECT_THAT(r.out, HasSubstr("overall: PASS (exit 0)"));
+}
+
 TEST_F(Cli, HelpAndUsageErrors) {
   EXPECT_EQ(cyanrig("--help").exit_code, 0);
   const Result run_help = cyanrig("run --help");
