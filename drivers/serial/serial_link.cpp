@@ -2,20 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include "rig/core/component_log.hpp"
 #include "rig/core/duration_text.hpp"
 
 namespace cyanrig {
 namespace {
 
-// The "serial" logger: port presence as the transports see it. Shares the default logger's sinks.
 spdlog::logger& serial_log() {
-  static const std::shared_ptr<spdlog::logger> logger = [] {
-    if (auto existing = spdlog::get("serial")) return existing;
-    auto made = spdlog::default_logger()->clone("serial");
-    spdlog::register_logger(made);
-    return made;
-  }();
-  return *logger;
+  return component_log("serial");
 }
 
 }  // namespace

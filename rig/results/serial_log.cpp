@@ -10,6 +10,7 @@
 #include <system_error>
 #include <utility>
 
+#include "rig/core/component_log.hpp"
 #include "rig/results/path_safe_name.hpp"
 
 namespace cyanrig {
@@ -112,12 +113,8 @@ void SerialLogFile::write_entry(Instant t, std::string_view text) {
 
 namespace {
 
-std::shared_ptr<spdlog::logger> results_logger() {
-  static const auto logger = [] {
-    auto existing = spdlog::get("results");
-    return existing ? existing : spdlog::default_logger()->clone("results");
-  }();
-  return logger;
+spdlog::logger& results_logger() {
+  return component_log("results");
 }
 
 std::string data_text(const Event& e, const char* key) {
@@ -158,7 +155,7 @@ void SerialLogFiles::on_event(const Event& e) {
       file->mark_detached(e.t, data_text(e, "detail"));
     }
   } catch (const std::runtime_error& error) {
-    results_logger()->error("{}; no more serial log for {} in this run", error.what(), e.device);
+    results_logger().error("{}; no more serial log for {} in this run", error.what(), e.device);
     broken_.insert(e.device);
     files_.erase(e.device);
   }

@@ -9,6 +9,7 @@
 
 #include "drivers/power/command/shell_command.hpp"
 #include "rig/clock.hpp"
+#include "rig/core/component_log.hpp"
 #include "rig/core/duration_text.hpp"
 #include "rig/yaml/yaml_reader.hpp"
 
@@ -22,14 +23,7 @@ constexpr Duration kDefaultTimeout = 10s;
 constexpr Duration kMaxTimeout = 30s;
 
 spdlog::logger& command_log() {
-  // Shares the default logger's sinks, so it writes wherever the application sends its logs.
-  static const std::shared_ptr<spdlog::logger> logger = [] {
-    if (auto existing = spdlog::get("command")) return existing;
-    auto made = spdlog::default_logger()->clone("command");
-    spdlog::register_logger(made);
-    return made;
-  }();
-  return *logger;
+  return component_log("command");
 }
 
 struct PowerCommands {

@@ -7,6 +7,7 @@
 
 #include "drivers/power/gpiod/gpio_line.hpp"
 #include "rig/clock.hpp"
+#include "rig/core/component_log.hpp"
 #include "rig/yaml/yaml_reader.hpp"
 
 namespace cyanrig {
@@ -16,14 +17,7 @@ namespace {
 constexpr unsigned kMaxOffset = 1023;
 
 spdlog::logger& gpiod_log() {
-  // Shares the default logger's sinks, so it writes wherever the application sends its logs.
-  static const std::shared_ptr<spdlog::logger> logger = [] {
-    if (auto existing = spdlog::get("gpiod")) return existing;
-    auto made = spdlog::default_logger()->clone("gpiod");
-    spdlog::register_logger(made);
-    return made;
-  }();
-  return *logger;
+  return component_log("gpiod");
 }
 
 struct GpiodPowerParams {
