@@ -8,19 +8,32 @@ namespace cyanrig {
 
 std::string_view to_string(EventKind kind) {
   switch (kind) {
-    case EventKind::run: return "run";
-    case EventKind::step: return "step";
-    case EventKind::power: return "power";
-    case EventKind::outage: return "outage";
-    case EventKind::serial: return "serial";
-    case EventKind::serial_link: return "serial_link";
-    case EventKind::devos: return "devos";
-    case EventKind::led: return "led";
-    case EventKind::cloud: return "cloud";
-    case EventKind::mark: return "mark";
-    case EventKind::measurement: return "measurement";
-    case EventKind::failure: return "failure";
-    case EventKind::note: return "note";
+    case EventKind::run:
+      return "run";
+    case EventKind::step:
+      return "step";
+    case EventKind::power:
+      return "power";
+    case EventKind::outage:
+      return "outage";
+    case EventKind::serial:
+      return "serial";
+    case EventKind::serial_link:
+      return "serial_link";
+    case EventKind::devos:
+      return "devos";
+    case EventKind::led:
+      return "led";
+    case EventKind::cloud:
+      return "cloud";
+    case EventKind::mark:
+      return "mark";
+    case EventKind::measurement:
+      return "measurement";
+    case EventKind::failure:
+      return "failure";
+    case EventKind::note:
+      return "note";
   }
   return "note";
 }
@@ -69,6 +82,8 @@ Timeline::ListenerId Timeline::subscribe(Listener listener) {
   return id;
 }
 
-void Timeline::unsubscribe(ListenerId id) { listeners_.erase(id); }
+void Timeline::unsubscribe(ListenerId id) {
+  listeners_.erase(id);
+}
 
 }  // namespace cyanrig

@@ -47,7 +47,8 @@ class Cloud {
   virtual void device_info(const DeviceId& id, Reply reply) = 0;  // body: GET /v1/devices/{id}
   virtual void call_function(const DeviceId& id, const std::string& function, const std::string& arg,
                              Reply reply) = 0;  // body.return_value
-  virtual void read_variable(const DeviceId& id, const std::string& variable, Reply reply) = 0;  // body.result
+  virtual void read_variable(const DeviceId& id, const std::string& variable,
+                             Reply reply) = 0;  // body.result
   virtual void flash(const DeviceId& id, const std::filesystem::path& firmware, Reply reply) = 0;
   // One stream for the whole rack; events for devices outside it are the backend's to filter.
   virtual void subscribe(std::function<void(const CloudEvent&)> on_event) = 0;

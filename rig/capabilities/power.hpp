@@ -9,7 +9,9 @@
 namespace cyanrig {
 
 enum class PowerState { off, on };
-inline std::string_view to_string(PowerState s) { return s == PowerState::on ? "on" : "off"; }
+inline std::string_view to_string(PowerState s) {
+  return s == PowerState::on ? "on" : "off";
+}
 
 class PowerSwitch {
  public:

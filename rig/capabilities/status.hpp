@@ -15,6 +15,8 @@ struct HardwareFault {
 using Status = std::optional<HardwareFault>;  // empty = success
 using Done = std::function<void(Status)>;
 
-inline Status fault(std::string message) { return HardwareFault{std::move(message)}; }
+inline Status fault(std::string message) {
+  return HardwareFault{std::move(message)};
+}
 
 }  // namespace cyanrig

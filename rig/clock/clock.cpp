@@ -7,7 +7,9 @@
 
 namespace cyanrig {
 
-Timer::Timer(Timer&& other) noexcept : clock_(other.clock_), id_(other.id_) { other.clock_ = nullptr; }
+Timer::Timer(Timer&& other) noexcept : clock_(other.clock_), id_(other.id_) {
+  other.clock_ = nullptr;
+}
 
 Timer& Timer::operator=(Timer&& other) noexcept {
   if (this != &other) {
@@ -24,11 +26,17 @@ void Timer::cancel() {
   clock_ = nullptr;
 }
 
-bool Timer::scheduled() const { return clock_ != nullptr && clock_->pending(id_); }
+bool Timer::scheduled() const {
+  return clock_ != nullptr && clock_->pending(id_);
+}
 
-Timer Clock::at(Instant when, Callback fn) { return Timer(this, schedule(when, std::move(fn))); }
+Timer Clock::at(Instant when, Callback fn) {
+  return Timer(this, schedule(when, std::move(fn)));
+}
 
-void Clock::post(Callback fn) { boost::asio::post(io_, std::move(fn)); }
+void Clock::post(Callback fn) {
+  boost::asio::post(io_, std::move(fn));
+}
 
 namespace {
 
@@ -124,7 +132,11 @@ class SteadyClock final : public Clock {
 
 }  // namespace
 
-std::unique_ptr<Clock> make_virtual_clock() { return std::make_unique<VirtualClock>(); }
-std::unique_ptr<Clock> make_steady_clock() { return std::make_unique<SteadyClock>(); }
+std::unique_ptr<Clock> make_virtual_clock() {
+  return std::make_unique<VirtualClock>();
+}
+std::unique_ptr<Clock> make_steady_clock() {
+  return std::make_unique<SteadyClock>();
+}
 
 }  // namespace cyanrig

@@ -22,7 +22,9 @@ struct Diagnostic {
 class Diagnostics {
  public:
   void error(SourceLoc loc, std::string message) { items_.push_back({std::move(loc), std::move(message)}); }
-  void append(const Diagnostics& other) { items_.insert(items_.end(), other.items_.begin(), other.items_.end()); }
+  void append(const Diagnostics& other) {
+    items_.insert(items_.end(), other.items_.begin(), other.items_.end());
+  }
   bool empty() const { return items_.empty(); }
   std::size_t size() const { return items_.size(); }
   const std::vector<Diagnostic>& items() const { return items_; }

@@ -1,8 +1,9 @@
 #include "rig/core/duration_text.hpp"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <cmath>
-#include <fmt/format.h>
 
 namespace cyanrig {
 namespace {
@@ -51,7 +52,8 @@ DurationParse parse_duration(std::string_view text) {
       return {std::nullopt,
               fmt::format("bad duration {}: {} after '{}'; units are ms, s, m (or min), h with no spaces, "
                           "e.g. 30s, 5m, 1h30m",
-                          quoted, rest.empty() ? std::string("missing unit") : fmt::format("unknown unit '{}'", rest),
+                          quoted,
+                          rest.empty() ? std::string("missing unit") : fmt::format("unknown unit '{}'", rest),
                           number)};
     }
     i += unit->name.size();

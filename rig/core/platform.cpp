@@ -25,7 +25,9 @@ constexpr std::array kPlatforms = {
 
 }  // namespace
 
-std::span<const Platform> all_platforms() { return kPlatforms; }
+std::span<const Platform> all_platforms() {
+  return kPlatforms;
+}
 
 const Platform* find_platform(std::string_view name) {
   if (name == "photon2") name = "p2";
@@ -44,6 +46,8 @@ std::string platform_names() {
   return out;
 }
 
-std::string_view to_string(Radio r) { return r == Radio::wifi ? "wifi" : "cellular"; }
+std::string_view to_string(Radio r) {
+  return r == Radio::wifi ? "wifi" : "cellular";
+}
 
 }  // namespace cyanrig

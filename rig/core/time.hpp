@@ -22,9 +22,17 @@ struct RunClock {
 
 using Instant = RunClock::time_point;
 
-constexpr Instant run_start() { return Instant{}; }
-constexpr double to_seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
-constexpr double to_ms(Duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
-constexpr double ms_since_start(Instant t) { return to_ms(t.time_since_epoch()); }
+constexpr Instant run_start() {
+  return Instant{};
+}
+constexpr double to_seconds(Duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+constexpr double to_ms(Duration d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
+constexpr double ms_since_start(Instant t) {
+  return to_ms(t.time_since_epoch());
+}
 
 }  // namespace cyanrig

@@ -1,12 +1,13 @@
 #include "rig/engine/engine.hpp"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/signal_set.hpp>
 #include <cmath>
 #include <csignal>
 #include <ctime>
-#include <fmt/format.h>
 #include <fstream>
-#include <spdlog/spdlog.h>
 
 #include "rig/clock.hpp"
 #include "rig/core/duration_text.hpp"
@@ -120,7 +121,8 @@ class Run {
     // A run that ended by exception or signal has already lifted outages and set safe power.
     signals_.cancel();
     result_.rig_seconds = to_seconds(clock_->now().time_since_epoch());
-    result_.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    result_.wall_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     compute_measurements();
     write_results();
     return {std::move(result_), results_dir_};
@@ -131,7 +133,8 @@ class Run {
 
   void open_results() {
     if (options_.results_root.empty()) return;
-    results_dir_ = make_results_dir(options_.results_root, utc_compact(std::chrono::system_clock::now()), scenario_.name);
+    results_dir_ = make_results_dir(options_.results_root, utc_compact(std::chrono::system_clock::now()),
+                                    scenario_.name);
     // Streamed as the run goes, so a crash loses nothing already seen.
     events_file_.open(results_dir_ / "events.jsonl");
     timeline_.subscribe([this](const Event& e) { write_event_jsonl(e, events_file_); });
@@ -215,7 +218,8 @@ class Run {
         f.kind = "setup";
         f.message = fmt::format("{}: {}", d.name, errors.front());
         slot->setup_failure = f;
-        timeline_.record(EventKind::failure, d.name, "setup", {{"class", "infrastructure"}, {"message", f.message}});
+        timeline_.record(EventKind::failure, d.name, "setup",
+                         {{"class", "infrastructure"}, {"message", f.message}});
       }
       devices_.push_back(std::move(slot));
     }
@@ -228,17 +232,20 @@ class Run {
       if (!slot->selected) continue;
       DeviceSlot* s = slot.get();
       if (s->serial) {
-        s->serial->open({.on_bytes = [this, s](Instant arrival, std::string_view bytes) { on_serial(*s, arrival, bytes); },
-                         .on_link = [this, s](bool attached, const std::string& detail) {
-                           on_serial_link(*s, attached, detail);
-                         }});
+        s->serial->open(
+            {.on_bytes = [this, s](Instant arrival,
+                                   std::string_view bytes) { on_serial(*s, arrival, bytes); },
+             .on_link = [this, s](bool attached,
+                                  const std::string& detail) { on_serial_link(*s, attached, detail); }});
       }
       if (s->led) {
-        s->led->start({.on_samples = [this, s](std::span<const RgbSample> samples) { on_samples(*s, samples); },
-                       .on_fault = [this, s](const HardwareFault& f) {
-                         timeline_.record(EventKind::note, s->device->name, "led_sensor_fault",
-                                          {{"message", fmt::format("{}: {}", s->device->name, f.message)}});
-                       }});
+        s->led->start(
+            {.on_samples = [this, s](std::span<const RgbSample> samples) { on_samples(*s, samples); },
+             .on_fault =
+                 [this, s](const HardwareFault& f) {
+                   timeline_.record(EventKind::note, s->device->name, "led_sensor_fault",
+                                    {{"message", fmt::format("{}: {}", s->device->name, f.message)}});
+                 }});
       }
     }
     if (cloud_) {
@@ -265,7 +272,8 @@ class Run {
 
   void record_line(DeviceSlot& s, const SerialLine& line) {
     // since_ms: the host arrival time of the line's first byte (Event::began).
-    nlohmann::json data = {{"line", line.text}, {"since_ms", std::round(ms_since_start(line.t) * 1000.0) / 1000.0}};
+    nlohmann::json data = {{"line", line.text},
+                           {"since_ms", std::round(ms_since_start(line.t) * 1000.0) / 1000.0}};
     if (line.partial) data["partial"] = true;
     const auto parsed = parser_.parse(line.text);
     if (parsed && parsed->device_ms) data["device_ms"] = *parsed->device_ms;
@@ -309,7 +317,8 @@ class Run {
       if (reply.ok() && reply.body.contains("online")) {
         const bool online = reply.body["online"].get<bool>();
         if (current_cloud_status(timeline_, s.device->name) != (online ? "online" : "offline")) {
-          timeline_.record(EventKind::cloud, s.device->name, "device_info", {{"status", online ? "online" : "offline"}});
+          timeline_.record(EventKind::cloud, s.device->name, "device_info",
+                           {{"status", online ? "online" : "offline"}});
         }
       }
       then();
@@ -320,8 +329,11 @@ class Run {
 
   void start() {
     timeline_.record(EventKind::run, "", "start",
-                     {{"scenario", scenario_.name}, {"rack", rack_.name}, {"seed", options_.seed},
-                      {"repeats", scenario_.repeat}, {"simulated", clock_->is_virtual()}});
+                     {{"scenario", scenario_.name},
+                      {"rack", rack_.name},
+                      {"seed", options_.seed},
+                      {"repeats", scenario_.repeat},
+                      {"simulated", clock_->is_virtual()}});
     create_backends();
     start_observers();
     drive_safe_power([this] { begin_repeat(1); });
@@ -356,9 +368,11 @@ class Run {
       done(status);
     };
     *timeout = clock_->after(kBackendAnswerTimeout, [finish, &s] {
-      finish(fault(fmt::format("{} did not answer within {}", s.power->describe(), format_duration(kBackendAnswerTimeout))));
+      finish(fault(fmt::format("{} did not answer within {}", s.power->describe(),
+                               format_duration(kBackendAnswerTimeout))));
     });
-    s.power->set(state, [this, finish](Status status) { clock_->post([finish, status] { finish(status); }); });
+    s.power->set(state,
+                 [this, finish](Status status) { clock_->post([finish, status] { finish(status); }); });
   }
 
   void begin_repeat(int repeat) {
@@ -370,7 +384,8 @@ class Run {
     const std::size_t first_case = result_.cases.size();
     for (auto& s : devices_) {
       if (!s->selected) continue;
-      result_.cases.push_back(CaseResult{.device = s->device->name, .repeat = repeat, .started = clock_->now()});
+      result_.cases.push_back(
+          CaseResult{.device = s->device->name, .repeat = repeat, .started = clock_->now()});
       auto flow = std::make_unique<Flow>();
       flow->slot = s.get();
       flow->marks["repeat_start"] = repeat_started_;
@@ -409,13 +424,15 @@ class Run {
     }
     f.step_started = clock_->now();
     f.marks["step_start"] = f.step_started;
-    timeline_.record(EventKind::step, f.slot->device->name, "start", {{"index", step.index}, {"step", step.label()}});
+    timeline_.record(EventKind::step, f.slot->device->name, "start",
+                     {{"index", step.index}, {"step", step.label()}});
     const std::uint64_t generation = ++f.generation;
     run_device_step(f, step, [this, &f, generation, &step] {
       if (f.done || f.generation != generation) return;
       ++f.generation;  // late answers for this step are ignored from here on
       end_wait(f);
-      timeline_.record(EventKind::step, f.slot->device->name, "end", {{"index", step.index}, {"result", "pass"}});
+      timeline_.record(EventKind::step, f.slot->device->name, "end",
+                       {{"index", step.index}, {"result", "pass"}});
       ++f.step;
       clock_->post([this, &f] { advance(f); });
     });
@@ -434,8 +451,9 @@ class Run {
     ++f.generation;
     end_wait(f);
     f.result->ended = clock_->now();
-    timeline_.record(EventKind::failure, f.slot->device->name, failure.kind,
-                     {{"class", to_string(failure.cls)}, {"message", failure.message}, {"step", failure.step}});
+    timeline_.record(
+        EventKind::failure, f.slot->device->name, failure.kind,
+        {{"class", to_string(failure.cls)}, {"message", failure.message}, {"step", failure.step}});
     f.result->failures.push_back(std::move(failure));
     after_flow_change();
   }
@@ -498,7 +516,8 @@ class Run {
           fail(*f, Failure{.cls = FailureClass::infrastructure, .kind = "outage", .message = it->second});
           continue;
         }
-        timeline_.record(EventKind::step, f->slot->device->name, "end", {{"index", step.index}, {"result", "pass"}});
+        timeline_.record(EventKind::step, f->slot->device->name, "end",
+                         {{"index", step.index}, {"result", "pass"}});
         ++f->step;
         clock_->post([this, f] { advance(*f); });
       }
@@ -561,8 +580,10 @@ class Run {
     for (SegmentSlot* seg : active) {
       switch_outage(*seg, OutageStep{.start = false}, [this, join](const Status& status) {
         if (status) {
-          result_.run_failures.push_back(Failure{.cls = FailureClass::infrastructure, .kind = "outage_not_lifted",
-                                                 .message = status->message, .t = clock_->now()});
+          result_.run_failures.push_back(Failure{.cls = FailureClass::infrastructure,
+                                                 .kind = "outage_not_lifted",
+                                                 .message = status->message,
+                                                 .t = clock_->now()});
         }
         join->arrive();
       });
@@ -617,22 +638,24 @@ class Run {
   // ---- per-device steps -------------------------------------------------------------------------
 
   void run_device_step(Flow& f, const Step& step, std::function<void()> pass) {
-    std::visit(Overloaded{[&](const PowerStep& p) { power_step(f, p, std::move(pass)); },
-                          [&](const OutageStep&) {},  // shared: handled by the barrier
-                          [&](const WaitStep& w) { f.timers.push_back(clock_->after(w.duration, std::move(pass))); },
-                          [&](const MarkStep& m) {
-                            f.marks[m.name] = clock_->now();
-                            timeline_.record(EventKind::mark, f.slot->device->name, m.name);
-                            pass();
-                          },
-                          [&](const ExpectStep& e) { expect_step(f, e, std::move(pass)); },
-                          [&](const SleepStep& s) { sleep_step(f, s, std::move(pass)); },
-                          [&](const OtaStep& o) { ota_step(f, o, std::move(pass)); }},
-               step.action);
+    std::visit(
+        Overloaded{[&](const PowerStep& p) { power_step(f, p, std::move(pass)); },
+                   [&](const OutageStep&) {},  // shared: handled by the barrier
+                   [&](const WaitStep& w) { f.timers.push_back(clock_->after(w.duration, std::move(pass))); },
+                   [&](const MarkStep& m) {
+                     f.marks[m.name] = clock_->now();
+                     timeline_.record(EventKind::mark, f.slot->device->name, m.name);
+                     pass();
+                   },
+                   [&](const ExpectStep& e) { expect_step(f, e, std::move(pass)); },
+                   [&](const SleepStep& s) { sleep_step(f, s, std::move(pass)); },
+                   [&](const OtaStep& o) { ota_step(f, o, std::move(pass)); }},
+        step.action);
   }
 
   void infra_fail(Flow& f, const std::string& kind, const std::string& message) {
-    fail(f, Failure{.cls = FailureClass::infrastructure, .kind = kind,
+    fail(f, Failure{.cls = FailureClass::infrastructure,
+                    .kind = kind,
                     .message = fmt::format("{}: {}", f.slot->device->name, message)});
   }
 
@@ -653,10 +676,9 @@ class Run {
       return;
     }
     set_power(*f.slot, PowerState::off, guard([this, &f, p, guard, pass] {
-                f.timers.push_back(clock_->after(*p.off_for, [this, &f, guard, pass] {
-                  set_power(*f.slot, PowerState::on, guard(pass));
-                }));
-              }));
+      f.timers.push_back(clock_->after(
+          *p.off_for, [this, &f, guard, pass] { set_power(*f.slot, PowerState::on, guard(pass)); }));
+    }));
   }
 
   // Waits until `what` holds inside [from, until] on the device's timeline.
@@ -688,33 +710,34 @@ class Run {
     const Instant from = reference(f, e.from);
     const Duration within = scenario_.resolve(e.within, d);
     const Instant until = from + within;
-    std::visit(
-        Overloaded{
-            [&](const Observation& o) {
-              const auto timed_out = [this, &f, o, within, e, until] {
-                fail(f, Failure{.cls = FailureClass::device, .kind = "timeout",
-                                .message = fmt::format("expected {} within {} of {} (by {}); saw {}", o.describe(),
-                                                       format_duration(within), e.from, clock_text(until),
-                                                       describe_device_state(timeline_, f.slot->device->name))});
-              };
-              if (o.kind == Observation::Kind::cloud_status) {
-                poll_cloud_status(*f.slot, [this, &f, o, from, until, pass, timed_out] {
-                  wait_for(f, o, from, until, pass, timed_out);
-                });
-              } else {
-                wait_for(f, o, from, until, pass, timed_out);
-              }
-            },
-            [&](const CloudCall& c) { call_step(f, c, until, std::move(pass)); },
-            [&](const VariableRead& v) { variable_step(f, v, until, std::move(pass)); }},
-        e.what);
+    std::visit(Overloaded{[&](const Observation& o) {
+                            const auto timed_out = [this, &f, o, within, e, until] {
+                              fail(f, Failure{.cls = FailureClass::device,
+                                              .kind = "timeout",
+                                              .message = fmt::format(
+                                                  "expected {} within {} of {} (by {}); saw {}", o.describe(),
+                                                  format_duration(within), e.from, clock_text(until),
+                                                  describe_device_state(timeline_, f.slot->device->name))});
+                            };
+                            if (o.kind == Observation::Kind::cloud_status) {
+                              poll_cloud_status(*f.slot, [this, &f, o, from, until, pass, timed_out] {
+                                wait_for(f, o, from, until, pass, timed_out);
+                              });
+                            } else {
+                              wait_for(f, o, from, until, pass, timed_out);
+                            }
+                          },
+                          [&](const CloudCall& c) { call_step(f, c, until, std::move(pass)); },
+                          [&](const VariableRead& v) { variable_step(f, v, until, std::move(pass)); }},
+               e.what);
   }
 
   // A cloud error means different things: see CloudError.
   Failure cloud_failure(Flow& f, const CloudReply& reply, const std::string& what) {
     const std::string device = f.slot->device->name;
     Failure failure;
-    failure.message = fmt::format("{}: {} failed: HTTP {} {}", device, what, reply.http_status, reply.message);
+    failure.message =
+        fmt::format("{}: {} failed: HTTP {} {}", device, what, reply.http_status, reply.message);
     switch (reply.error) {
       case CloudError::timed_out: {
         failure.cls = FailureClass::device;
@@ -724,7 +747,8 @@ class Run {
         if (looks_connected) {
           failure.kind = "orphaned";
           failure.message = fmt::format(
-              "{}: {} timed out (HTTP 408) while the device was breathing cyan and the cloud listed it online: "
+              "{}: {} timed out (HTTP 408) while the device was breathing cyan and the cloud listed it "
+              "online: "
               "orphaned (connected on both sides, but the cloud cannot reach it)",
               device, what);
         }
@@ -735,30 +759,39 @@ class Run {
         failure.cls = FailureClass::scenario;
         failure.kind = "cloud_request";
         break;
-      case CloudError::token: failure.cls = FailureClass::infrastructure; failure.kind = "cloud_token"; break;
-      default: failure.cls = FailureClass::infrastructure; failure.kind = "cloud"; break;
+      case CloudError::token:
+        failure.cls = FailureClass::infrastructure;
+        failure.kind = "cloud_token";
+        break;
+      default:
+        failure.cls = FailureClass::infrastructure;
+        failure.kind = "cloud";
+        break;
     }
     return failure;
   }
 
   // Runs a cloud request with the step's deadline: no answer by `until` is the device's failure.
   void cloud_request(Flow& f, Instant until, const std::string& what,
-                     const std::function<void(Cloud::Reply)>& request, std::function<void(const CloudReply&)> ok) {
+                     const std::function<void(Cloud::Reply)>& request,
+                     std::function<void(const CloudReply&)> ok) {
     if (!cloud_) {
       infra_fail(f, "cloud", "the rack has no cloud");
       return;
     }
     const std::uint64_t generation = f.generation;
     f.timers.push_back(clock_->at(until, [this, &f, what] {
-      fail(f, Failure{.cls = FailureClass::device, .kind = "timeout",
+      fail(f, Failure{.cls = FailureClass::device,
+                      .kind = "timeout",
                       .message = fmt::format("{}: {}: no answer by {}; saw {}", f.slot->device->name, what,
                                              clock_text(clock_->now()),
                                              describe_device_state(timeline_, f.slot->device->name))});
     }));
     request([this, &f, generation, what, ok = std::move(ok)](const CloudReply& reply) {
       if (f.done || f.generation != generation) return;
-      timeline_.record(EventKind::cloud, f.slot->device->name, "reply",
-                       {{"request", what}, {"http_status", reply.http_status}, {"error", to_string(reply.error)}});
+      timeline_.record(
+          EventKind::cloud, f.slot->device->name, "reply",
+          {{"request", what}, {"http_status", reply.http_status}, {"error", to_string(reply.error)}});
       if (!reply.ok()) {
         fail(f, cloud_failure(f, reply, what));
         return;
@@ -771,13 +804,16 @@ class Run {
     const std::string what = fmt::format("function {}({})", c.function, c.arg);
     cloud_request(
         f, until, what,
-        [this, &f, c](Cloud::Reply reply) { cloud_->call_function(f.slot->device->id, c.function, c.arg, reply); },
+        [this, &f, c](Cloud::Reply reply) {
+          cloud_->call_function(f.slot->device->id, c.function, c.arg, reply);
+        },
         [this, &f, c, what, pass](const CloudReply& reply) {
           const auto value = reply.body.value("return_value", nlohmann::json());
           if (c.returns && (!value.is_number_integer() || value.get<long long>() != *c.returns)) {
-            fail(f, Failure{.cls = FailureClass::device, .kind = "wrong_value",
-                            .message = fmt::format("{}: {} returned {}, expected {}", f.slot->device->name, what,
-                                                   value.dump(), *c.returns)});
+            fail(f, Failure{.cls = FailureClass::device,
+                            .kind = "wrong_value",
+                            .message = fmt::format("{}: {} returned {}, expected {}", f.slot->device->name,
+                                                   what, value.dump(), *c.returns)});
             return;
           }
           pass();
@@ -787,14 +823,16 @@ class Run {
   void variable_step(Flow& f, const VariableRead& v, Instant until, std::function<void()> pass) {
     const std::string what = fmt::format("variable {}", v.variable);
     cloud_request(
-        f, until, what, [this, &f, v](Cloud::Reply reply) { cloud_->read_variable(f.slot->device->id, v.variable, reply); },
+        f, until, what,
+        [this, &f, v](Cloud::Reply reply) { cloud_->read_variable(f.slot->device->id, v.variable, reply); },
         [this, &f, v, what, pass](const CloudReply& reply) {
           const auto value = reply.body.value("result", nlohmann::json());
           const std::string text = value.is_string() ? value.get<std::string>() : value.dump();
           if (v.equals && text != *v.equals) {
-            fail(f, Failure{.cls = FailureClass::device, .kind = "wrong_value",
-                            .message = fmt::format("{}: {} is '{}', expected '{}'", f.slot->device->name, what, text,
-                                                   *v.equals)});
+            fail(f, Failure{.cls = FailureClass::device,
+                            .kind = "wrong_value",
+                            .message = fmt::format("{}: {} is '{}', expected '{}'", f.slot->device->name,
+                                                   what, text, *v.equals)});
             return;
           }
           pass();
@@ -803,17 +841,21 @@ class Run {
 
   void sleep_step(Flow& f, const SleepStep& s, std::function<void()> pass) {
     const Instant until = clock_->now() + scenario_.resolve(s.within, *f.slot->device);
-    const std::string arg = fmt::format("{},{}", s.mode, std::chrono::duration_cast<std::chrono::seconds>(s.duration).count());
+    const std::string arg =
+        fmt::format("{},{}", s.mode, std::chrono::duration_cast<std::chrono::seconds>(s.duration).count());
     cloud_request(
         f, until, fmt::format("sleep request {}({})", s.function, arg),
-        [this, &f, s, arg](Cloud::Reply reply) { cloud_->call_function(f.slot->device->id, s.function, arg, reply); },
+        [this, &f, s, arg](Cloud::Reply reply) {
+          cloud_->call_function(f.slot->device->id, s.function, arg, reply);
+        },
         [this, &f, until, pass](const CloudReply&) {
           end_wait(f);
           Observation dark;
           dark.kind = Observation::Kind::led;
           dark.value = "off";
           wait_for(f, dark, f.step_started, until, pass, [this, &f, until] {
-            fail(f, Failure{.cls = FailureClass::device, .kind = "no_sleep",
+            fail(f, Failure{.cls = FailureClass::device,
+                            .kind = "no_sleep",
                             .message = fmt::format("{}: asked to sleep but the LED was not off by {}; saw {}",
                                                    f.slot->device->name, clock_text(until),
                                                    describe_device_state(timeline_, f.slot->device->name))});
@@ -833,7 +875,8 @@ class Run {
           started.value = "spark/flash/status";
           started.data = "started";
           wait_for(f, started, f.step_started, until, pass, [this, &f, until] {
-            fail(f, Failure{.cls = FailureClass::device, .kind = "ota_not_started",
+            fail(f, Failure{.cls = FailureClass::device,
+                            .kind = "ota_not_started",
                             .message = fmt::format("{}: the cloud accepted the update but did not report "
                                                    "spark/flash/status started by {}",
                                                    f.slot->device->name, clock_text(until))});
@@ -851,15 +894,16 @@ class Run {
         const Instant stop = r < repeat_ends_.size() ? repeat_ends_[r] : clock_->now();
         for (auto& s : devices_) {
           if (!s->selected) continue;
-          MeasurementSample sample{.name = m.name, .device = s->device->name, .repeat = static_cast<int>(r + 1),
-                                   .unit = m.unit};
+          MeasurementSample sample{
+              .name = m.name, .device = s->device->name, .repeat = static_cast<int>(r + 1), .unit = m.unit};
           const auto a = find_observation(timeline_, s->device->name, m.from, start, stop, end);
           if (!a.match) {
             sample.missing = fmt::format("no {} in repeat {}", m.from.describe(), r + 1);
           } else {
             const auto b = find_observation(timeline_, s->device->name, m.to, a.match->at, stop, end);
             if (!b.match) {
-              sample.missing = fmt::format("no {} after {} in repeat {}", m.to.describe(), m.from.describe(), r + 1);
+              sample.missing =
+                  fmt::format("no {} after {} in repeat {}", m.to.describe(), m.from.describe(), r + 1);
             } else {
               sample.value = in_unit(b.match->at - a.match->at, m.unit);
             }
@@ -875,10 +919,11 @@ class Run {
       if (sample.value) continue;
       for (CaseResult& c : result_.cases) {
         if (c.device == sample.device && c.repeat == sample.repeat && c.passed()) {
-          c.failures.push_back(Failure{.cls = FailureClass::device, .kind = "measurement",
-                                       .message = fmt::format("{}: measurement {}: {}", sample.device, sample.name,
-                                                              sample.missing),
-                                       .t = clock_->now()});
+          c.failures.push_back(Failure{
+              .cls = FailureClass::device,
+              .kind = "measurement",
+              .message = fmt::format("{}: measurement {}: {}", sample.device, sample.name, sample.missing),
+              .t = clock_->now()});
         }
       }
     }
@@ -900,16 +945,22 @@ class Run {
       if (!s->selected) continue;
       std::vector<double> values;
       for (const MeasurementSample& sample : result_.samples) {
-        if (sample.name == m.name && sample.device == s->device->name && sample.value) values.push_back(*sample.value);
+        if (sample.name == m.name && sample.device == s->device->name && sample.value)
+          values.push_back(*sample.value);
       }
       for (const Criterion& c : m.pass) {
-        CriterionResult r{.measurement = m.name, .scope = s->device->name, .statistic = c.statistic,
-                          .limit = in_unit(scenario_.resolve(c.limit, *s->device), m.unit), .unit = m.unit};
+        CriterionResult r{.measurement = m.name,
+                          .scope = s->device->name,
+                          .statistic = c.statistic,
+                          .limit = in_unit(scenario_.resolve(c.limit, *s->device), m.unit),
+                          .unit = m.unit};
         r.actual = statistic(values, c.statistic);
         r.passed = r.actual && *r.actual <= r.limit;
         timeline_.record(EventKind::measurement, s->device->name, m.name + "." + c.statistic,
-                         {{"limit", r.limit}, {"actual", r.actual ? nlohmann::json(*r.actual) : nlohmann::json()},
-                          {"unit", m.unit}, {"passed", r.passed}});
+                         {{"limit", r.limit},
+                          {"actual", r.actual ? nlohmann::json(*r.actual) : nlohmann::json()},
+                          {"unit", m.unit},
+                          {"passed", r.passed}});
         result_.criteria.push_back(std::move(r));
       }
     }
@@ -918,8 +969,10 @@ class Run {
   void summarise_devices() {
     for (auto& s : devices_) {
       if (!s->selected) continue;
-      DeviceSummary d{.name = s->device->name, .id = s->device->id.str(),
-                      .platform = std::string(s->device->platform->name), .firmware = s->device->firmware};
+      DeviceSummary d{.name = s->device->name,
+                      .id = s->device->id.str(),
+                      .platform = std::string(s->device->platform->name),
+                      .firmware = s->device->firmware};
       d.failure_class = result_.device_failure_class(d.name);
       d.passed = !d.failure_class;
       result_.devices.push_back(std::move(d));

@@ -1,6 +1,7 @@
 #include "rig/engine/timeline_query.hpp"
 
 #include <fmt/format.h>
+
 #include <algorithm>
 #include <vector>
 
@@ -8,8 +9,8 @@ namespace cyanrig {
 namespace {
 
 bool is_cloud_status(const Event& e) {
-  return e.kind == EventKind::cloud && (e.name == "spark/status" || e.name == "device_info") && e.data.is_object() &&
-         e.data.contains("status");
+  return e.kind == EventKind::cloud && (e.name == "spark/status" || e.name == "device_info") &&
+         e.data.is_object() && e.data.contains("status");
 }
 
 std::string trimmed(std::string s) {
@@ -24,8 +25,8 @@ std::string trimmed(std::string s) {
 // Returns the first interval whose value is wanted and that overlaps [from, until].
 // `horizon`: how late an event may arrive describing an earlier start (LED decoding latency).
 template <typename IsState, typename Wanted>
-QueryResult find_in_intervals(const std::vector<const Event*>& events, IsState is_state, Wanted wanted, Instant from,
-                              Instant until, Instant now, Duration horizon) {
+QueryResult find_in_intervals(const std::vector<const Event*>& events, IsState is_state, Wanted wanted,
+                              Instant from, Instant until, Instant now, Duration horizon) {
   const Event* previous = nullptr;
   const auto check = [&](const Event& span, std::optional<Instant> end) -> std::optional<QueryResult> {
     const Instant begin = span.began();
@@ -58,7 +59,8 @@ QueryResult find_in_intervals(const std::vector<const Event*>& events, IsState i
 template <typename Wanted>
 QueryResult find_point(const std::vector<const Event*>& events, Wanted wanted, Instant from, Instant until,
                        Instant now) {
-  auto it = std::lower_bound(events.begin(), events.end(), from, [](const Event* e, Instant t) { return e->t < t; });
+  auto it = std::lower_bound(events.begin(), events.end(), from,
+                             [](const Event* e, Instant t) { return e->t < t; });
   for (; it != events.end() && (*it)->t <= until; ++it) {
     if (wanted(**it)) return {MatchState::found, ObservationMatch{(*it)->t, *it}};
   }
@@ -74,8 +76,8 @@ QueryResult find_observation(const Timeline& timeline, const std::string& device
   switch (what.kind) {
     case Kind::led:
       return find_in_intervals(
-          led, [](const Event&) { return true; }, [&](const Event& e) { return e.name == what.value; }, from, until,
-          now, kLedRecognitionHorizon);
+          led, [](const Event&) { return true; }, [&](const Event& e) { return e.name == what.value; }, from,
+          until, now, kLedRecognitionHorizon);
     case Kind::cloud_status:
       return find_in_intervals(
           timeline.events_of(device, EventKind::cloud), is_cloud_status,
@@ -83,19 +85,21 @@ QueryResult find_observation(const Timeline& timeline, const std::string& device
     case Kind::serial:
       return find_point(
           timeline.events_of(device, EventKind::serial),
-          [&](const Event& e) { return std::regex_search(e.data["line"].get_ref<const std::string&>(), *what.regex); },
+          [&](const Event& e) {
+            return std::regex_search(e.data["line"].get_ref<const std::string&>(), *what.regex);
+          },
           from, until, now);
     case Kind::event:
       return find_point(
-          timeline.events_of(device, EventKind::devos), [&](const Event& e) { return e.name == what.value; }, from,
-          until, now);
+          timeline.events_of(device, EventKind::devos), [&](const Event& e) { return e.name == what.value; },
+          from, until, now);
     case Kind::cloud_event:
       return find_point(
           timeline.events_of(device, EventKind::cloud),
           [&](const Event& e) {
             return e.name == what.value &&
-                   (what.data.empty() || (e.data.contains("data") && trimmed(e.data["data"].get<std::string>()) ==
-                                                                         trimmed(what.data)));
+                   (what.data.empty() || (e.data.contains("data") &&
+                                          trimmed(e.data["data"].get<std::string>()) == trimmed(what.data)));
           },
           from, until, now);
     case Kind::awake: {
@@ -106,15 +110,15 @@ QueryResult find_observation(const Timeline& timeline, const std::string& device
         }
       }
       QueryResult usb = find_point(
-          timeline.events_of(device, EventKind::serial_link), [](const Event& e) { return e.name == "attached"; },
-          from, until, now);
+          timeline.events_of(device, EventKind::serial_link),
+          [](const Event& e) { return e.name == "attached"; }, from, until, now);
       if (usb.state == MatchState::found) return usb;
       return {now >= until + kLedRecognitionHorizon ? MatchState::never : MatchState::not_yet, std::nullopt};
     }
     case Kind::mark:
       return find_point(
-          timeline.events_of(device, EventKind::mark), [&](const Event& e) { return e.name == what.value; }, from,
-          until, now);
+          timeline.events_of(device, EventKind::mark), [&](const Event& e) { return e.name == what.value; },
+          from, until, now);
   }
   return {};
 }
@@ -151,7 +155,8 @@ std::string describe_device_state(const Timeline& timeline, const std::string& d
   if (const auto& devos = timeline.events_of(device, EventKind::devos); !devos.empty()) {
     out += fmt::format("; last Device OS event {} at {}", devos.back()->name, clock_text(devos.back()->t));
   }
-  if (const std::string cloud = current_cloud_status(timeline, device); !cloud.empty()) out += "; cloud " + cloud;
+  if (const std::string cloud = current_cloud_status(timeline, device); !cloud.empty())
+    out += "; cloud " + cloud;
   return out;
 }
 

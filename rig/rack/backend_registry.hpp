@@ -27,7 +27,8 @@ class Clock;
 // (one I2C bus for several sensors, one simulated world for every sim backend).
 class BackendContext {
  public:
-  BackendContext(Clock& clock, const Rack& rack, std::uint64_t seed) : clock_(clock), rack_(rack), seed_(seed) {}
+  BackendContext(Clock& clock, const Rack& rack, std::uint64_t seed)
+      : clock_(clock), rack_(rack), seed_(seed) {}
   Clock& clock() const { return clock_; }
   const Rack& rack() const { return rack_; }
   std::uint64_t seed() const { return seed_; }
@@ -93,11 +94,16 @@ class BackendRegistry {
   // One table per capability; Self is BackendRegistry or const BackendRegistry.
   template <typename Capability, typename Self>
   static auto& table_of(Self& self) {
-    if constexpr (std::is_same_v<Capability, PowerSwitch>) return self.power_;
-    else if constexpr (std::is_same_v<Capability, SerialPort>) return self.serial_;
-    else if constexpr (std::is_same_v<Capability, ColourSensor>) return self.led_;
-    else if constexpr (std::is_same_v<Capability, OutageSwitch>) return self.outage_;
-    else return self.cloud_;
+    if constexpr (std::is_same_v<Capability, PowerSwitch>)
+      return self.power_;
+    else if constexpr (std::is_same_v<Capability, SerialPort>)
+      return self.serial_;
+    else if constexpr (std::is_same_v<Capability, ColourSensor>)
+      return self.led_;
+    else if constexpr (std::is_same_v<Capability, OutageSwitch>)
+      return self.outage_;
+    else
+      return self.cloud_;
   }
   std::map<std::string, BackendFactory<PowerSwitch>> power_;
   std::map<std::string, BackendFactory<SerialPort>> serial_;

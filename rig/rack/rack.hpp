@@ -2,10 +2,11 @@
 // power, serial port and LED sensor, the network segments and their outage backend, the cloud.
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <optional>
 #include <string>
 #include <vector>
-#include <yaml-cpp/yaml.h>
 
 #include "rig/capabilities/power.hpp"
 #include "rig/core/device_id.hpp"
@@ -52,7 +53,7 @@ struct Segment {
 
 struct Rack {
   std::string name;
-  std::string file;  // where it was read from ("<built-in sim>" for the built-in rack)
+  std::string file;                         // where it was read from ("<built-in sim>" for the built-in rack)
   PowerState safe_power = PowerState::off;  // what relays are left in at every exit
   std::vector<Segment> segments;
   std::optional<BackendSpec> cloud;

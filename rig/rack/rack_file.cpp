@@ -1,6 +1,7 @@
 #include "rig/rack/rack_file.hpp"
 
 #include <fmt/format.h>
+
 #include <regex>
 #include <set>
 #include <stdexcept>
@@ -18,13 +19,14 @@ bool is_plain_name(const std::string& name) {
 }
 
 // A backend block: `{backend: NAME, ...params}`. Device-level blocks are merged over `defaults`.
-std::optional<BackendSpec> read_backend(const YAML::Node& node, const YAML::Node& fallback, const std::string& file,
-                                        Diagnostics& diags, const std::string& what) {
+std::optional<BackendSpec> read_backend(const YAML::Node& node, const YAML::Node& fallback,
+                                        const std::string& file, Diagnostics& diags,
+                                        const std::string& what) {
   YAML::Node chosen = node.IsDefined() && !node.IsNull() ? node : fallback;
   if (!chosen.IsDefined() || chosen.IsNull()) return std::nullopt;
   if (!chosen.IsMap()) {
-    diags.error(loc_of(chosen, file), fmt::format("{} must be a mapping with a 'backend' field, found {}", what,
-                                                  node_kind(chosen)));
+    diags.error(loc_of(chosen, file), fmt::format("{} must be a mapping with a 'backend' field, found {}",
+                                                  what, node_kind(chosen)));
     return std::nullopt;
   }
   const YAML::Node name = chosen["backend"];
@@ -39,8 +41,9 @@ std::vector<FaultSpec> read_faults(const YAML::Node& node, const std::string& fi
   std::vector<FaultSpec> out;
   if (!node.IsDefined() || node.IsNull()) return out;
   if (!node.IsMap()) {
-    diags.error(loc_of(node, file), fmt::format("faults must be a mapping of fault name to probability, found {}",
-                                                node_kind(node)));
+    diags.error(
+        loc_of(node, file),
+        fmt::format("faults must be a mapping of fault name to probability, found {}", node_kind(node)));
     return out;
   }
   for (const auto& kv : node) {
@@ -62,8 +65,9 @@ std::vector<FaultSpec> read_faults(const YAML::Node& node, const std::string& fi
     char* end = nullptr;
     const double p = std::strtod(text->c_str(), &end);
     if (text->empty() || end != text->c_str() + text->size() || p < 0 || p > 1) {
-      diags.error(loc_of(probability, file),
-                  fmt::format("probability of fault '{}' must be a number from 0 to 1, found '{}'", f.name, *text));
+      diags.error(
+          loc_of(probability, file),
+          fmt::format("probability of fault '{}' must be a number from 0 to 1, found '{}'", f.name, *text));
       continue;
     }
     f.probability = p;
@@ -88,7 +92,8 @@ void read_devices(const YAML::Node& list, const YAML::Node& defaults, const std:
     if (name) {
       d.name = *name;
       if (!is_plain_name(*name)) {
-        r.error("name", fmt::format("device name '{}' may use only letters, digits, '_', '.' and '-'", *name));
+        r.error("name",
+                fmt::format("device name '{}' may use only letters, digits, '_', '.' and '-'", *name));
         ok = false;
       } else if (!names.insert(*name).second) {
         r.error("name", fmt::format("device name '{}' is used twice", *name));

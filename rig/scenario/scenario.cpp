@@ -1,7 +1,8 @@
 #include "rig/scenario/scenario.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "rig/core/duration_text.hpp"
 
@@ -36,7 +37,8 @@ bool DeviceSelector::matches(const RackDevice& d) const {
     return false;
   }
   if (!radios.empty() && !any_of(radios, std::string(to_string(d.platform->radio)))) return false;
-  if (!tags.empty() && std::none_of(tags.begin(), tags.end(), [&](const std::string& t) { return any_of(d.tags, t); })) {
+  if (!tags.empty() &&
+      std::none_of(tags.begin(), tags.end(), [&](const std::string& t) { return any_of(d.tags, t); })) {
     return false;
   }
   return true;
@@ -56,24 +58,32 @@ std::string DeviceSelector::describe() const {
 
 std::string Observation::describe() const {
   switch (kind) {
-    case Kind::led: return fmt::format("LED {}", value);
-    case Kind::serial: return fmt::format("serial line /{}/", value);
-    case Kind::event: return fmt::format("Device OS event {}", value);
-    case Kind::cloud_status: return fmt::format("cloud status {}", value);
+    case Kind::led:
+      return fmt::format("LED {}", value);
+    case Kind::serial:
+      return fmt::format("serial line /{}/", value);
+    case Kind::event:
+      return fmt::format("Device OS event {}", value);
+    case Kind::cloud_status:
+      return fmt::format("cloud status {}", value);
     case Kind::cloud_event:
-      return data.empty() ? fmt::format("cloud event {}", value) : fmt::format("cloud event {} '{}'", value, data);
-    case Kind::awake: return "device awake";
-    case Kind::mark: return fmt::format("mark {}", value);
+      return data.empty() ? fmt::format("cloud event {}", value)
+                          : fmt::format("cloud event {} '{}'", value, data);
+    case Kind::awake:
+      return "device awake";
+    case Kind::mark:
+      return fmt::format("mark {}", value);
   }
   return value;
 }
 
 std::string_view Step::kind() const {
-  return std::visit(Overloaded{[](const PowerStep&) { return "power"; }, [](const OutageStep&) { return "outage"; },
-                               [](const WaitStep&) { return "wait"; }, [](const MarkStep&) { return "mark"; },
-                               [](const ExpectStep&) { return "expect"; }, [](const SleepStep&) { return "sleep"; },
-                               [](const OtaStep&) { return "ota"; }},
-                    action);
+  return std::visit(
+      Overloaded{[](const PowerStep&) { return "power"; }, [](const OutageStep&) { return "outage"; },
+                 [](const WaitStep&) { return "wait"; }, [](const MarkStep&) { return "mark"; },
+                 [](const ExpectStep&) { return "expect"; }, [](const SleepStep&) { return "sleep"; },
+                 [](const OtaStep&) { return "ota"; }},
+      action);
 }
 
 std::string Step::label() const {
@@ -91,10 +101,11 @@ std::string Step::label() const {
           [](const WaitStep& w) { return format_duration(w.duration); },
           [](const MarkStep& m) { return m.name; },
           [](const ExpectStep& e) {
-            return std::visit(Overloaded{[](const Observation& o) { return o.describe(); },
-                                         [](const CloudCall& c) { return fmt::format("call {}", c.function); },
-                                         [](const VariableRead& v) { return fmt::format("variable {}", v.variable); }},
-                              e.what);
+            return std::visit(
+                Overloaded{[](const Observation& o) { return o.describe(); },
+                           [](const CloudCall& c) { return fmt::format("call {}", c.function); },
+                           [](const VariableRead& v) { return fmt::format("variable {}", v.variable); }},
+                e.what);
           },
           [](const SleepStep& s) { return fmt::format("{} for {}", s.mode, format_duration(s.duration)); },
           [](const OtaStep& o) { return o.firmware.filename().string(); }},

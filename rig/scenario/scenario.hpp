@@ -141,7 +141,7 @@ struct Scenario {
   int repeat = 1;
   std::map<std::string, Duration> limits;
   std::map<std::string, std::map<std::string, Duration>> overrides;  // key: platform, radio or genN
-  std::vector<EventPattern> patterns;  // application log lines -> event names
+  std::vector<EventPattern> patterns;                                // application log lines -> event names
   std::vector<Step> steps;
   std::vector<Measurement> measurements;
 

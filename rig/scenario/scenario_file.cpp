@@ -1,8 +1,9 @@
 #include "rig/scenario/scenario_file.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
-#include <fmt/format.h>
 #include <set>
 
 #include "rig/core/duration_text.hpp"
@@ -33,8 +34,8 @@ std::string join(const std::vector<std::string>& items) {
 }
 
 bool looks_like_duration(const std::string& text) {
-  return !text.empty() && (std::isdigit(static_cast<unsigned char>(text.front())) != 0 || text.front() == '-' ||
-                           text.front() == '.');
+  return !text.empty() && (std::isdigit(static_cast<unsigned char>(text.front())) != 0 ||
+                           text.front() == '-' || text.front() == '.');
 }
 
 // Reads the state of one scenario file, collecting every problem.
@@ -76,16 +77,18 @@ class ScenarioReader {
     const YAML::Node node = r.node("devices");
     s.devices.loc = r.loc("devices");
     if (!node.IsDefined() || node.IsNull()) {
-      r.error("devices", "a scenario needs 'devices': all, or a selector such as {tag: wifi} or {platform: boron}");
+      r.error("devices",
+              "a scenario needs 'devices': all, or a selector such as {tag: wifi} or {platform: boron}");
       return;
     }
     if (node.IsScalar()) {
       if (node.Scalar() == "all") {
         s.devices.all = true;
       } else {
-        diags_.error(loc_of(node, file_), fmt::format("devices must be 'all' or a mapping such as {{tag: wifi}}, "
-                                                      "found '{}'",
-                                                      node.Scalar()));
+        diags_.error(loc_of(node, file_),
+                     fmt::format("devices must be 'all' or a mapping such as {{tag: wifi}}, "
+                                 "found '{}'",
+                                 node.Scalar()));
       }
       return;
     }
@@ -122,18 +125,21 @@ class ScenarioReader {
         for (const auto& kv : limits) {
           const std::string name = kv.first.Scalar();
           if (!is_identifier(name)) {
-            diags_.error(loc_of(kv.first, file_),
-                         fmt::format("limit name '{}' must start with a letter and use letters, digits and _", name));
+            diags_.error(
+                loc_of(kv.first, file_),
+                fmt::format("limit name '{}' must start with a letter and use letters, digits and _", name));
           }
-          if (auto d = scalar_duration(kv.second, file_, diags_, fmt::format("limit '{}'", name))) s.limits[name] = *d;
+          if (auto d = scalar_duration(kv.second, file_, diags_, fmt::format("limit '{}'", name)))
+            s.limits[name] = *d;
         }
       }
     }
     const YAML::Node overrides = r.node("overrides");
     if (!overrides.IsDefined() || overrides.IsNull()) return;
     if (!overrides.IsMap()) {
-      r.error("overrides", "'overrides' must map a platform, radio or generation to limits, e.g. "
-                           "{cellular: {reconnect: 30m}}");
+      r.error("overrides",
+              "'overrides' must map a platform, radio or generation to limits, e.g. "
+              "{cellular: {reconnect: 30m}}");
       return;
     }
     const auto keys = override_keys();
@@ -148,7 +154,8 @@ class ScenarioReader {
         continue;
       }
       if (!kv.second.IsMap()) {
-        diags_.error(loc_of(kv.second, file_), fmt::format("overrides for '{}' must map limit names to durations", key));
+        diags_.error(loc_of(kv.second, file_),
+                     fmt::format("overrides for '{}' must map limit names to durations", key));
         continue;
       }
       for (const auto& lim : kv.second) {
@@ -180,7 +187,8 @@ class ScenarioReader {
       if (!event || !regex) continue;
       if (!compile_regex(*regex, p.loc("regex"))) continue;
       if (!is_identifier(*event)) {
-        p.error("event", fmt::format("event name '{}' must start with a letter and use letters, digits and _", *event));
+        p.error("event", fmt::format("event name '{}' must start with a letter and use letters, digits and _",
+                                     *event));
         continue;
       }
       s.patterns.push_back({*regex, *event});
@@ -206,13 +214,15 @@ class ScenarioReader {
   std::optional<LimitRef> read_limit(MapReader& m, std::string_view key, const Scenario& s, bool required) {
     const YAML::Node node = m.node(key);
     if (!node.IsDefined() || node.IsNull()) {
-      if (required) m.error("", fmt::format("{} needs '{}': a duration (90s) or the name of a limit", m.what(), key));
+      if (required)
+        m.error("", fmt::format("{} needs '{}': a duration (90s) or the name of a limit", m.what(), key));
       return std::nullopt;
     }
     return read_limit_value(node, s, fmt::format("'{}'", key));
   }
 
-  std::optional<LimitRef> read_limit_value(const YAML::Node& node, const Scenario& s, const std::string& what) {
+  std::optional<LimitRef> read_limit_value(const YAML::Node& node, const Scenario& s,
+                                           const std::string& what) {
     const auto text = scalar_text(node, file_, diags_, what);
     if (!text) return std::nullopt;
     LimitRef ref;
@@ -230,9 +240,10 @@ class ScenarioReader {
       std::vector<std::string> names;
       for (const auto& [n, _] : s.limits) names.push_back(n);
       const std::string hint = did_you_mean(*text, names);
-      diags_.error(ref.loc, fmt::format("{}: '{}' is neither a duration (e.g. 90s, 5m) nor a limit declared under "
-                                        "'limits'{}",
-                                        what, *text, hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint)));
+      diags_.error(ref.loc,
+                   fmt::format("{}: '{}' is neither a duration (e.g. 90s, 5m) nor a limit declared under "
+                               "'limits'{}",
+                               what, *text, hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint)));
       return std::nullopt;
     }
     ref.name = *text;
@@ -259,8 +270,8 @@ class ScenarioReader {
     }
     if (allow_mark && m.has("mark")) present.emplace_back("mark");
     if (present.size() != 1) {
-      m.error("", fmt::format("{} one of: {}{}", present.empty() ? "needs" : "must name only", join(kObservationKeys),
-                              allow_mark ? ", mark" : ""));
+      m.error("", fmt::format("{} one of: {}{}", present.empty() ? "needs" : "must name only",
+                              join(kObservationKeys), allow_mark ? ", mark" : ""));
       for (const auto& key : present) m.node(key);
       return std::nullopt;
     }
@@ -276,8 +287,9 @@ class ScenarioReader {
         std::vector<std::string> names;
         for (const auto n : led_state_names()) names.emplace_back(n);
         const std::string hint = did_you_mean(*value, names);
-        m.error(key, fmt::format("unknown LED state '{}'{}; states: {}", *value,
-                                 hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint), join(names)));
+        m.error(key,
+                fmt::format("unknown LED state '{}'{}; states: {}", *value,
+                            hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint), join(names)));
         return std::nullopt;
       }
     } else if (key == "serial") {
@@ -287,13 +299,15 @@ class ScenarioReader {
     } else if (key == "event") {
       o.kind = Observation::Kind::event;
       const auto& builtin = DevosLogParser::event_names();
-      if (std::find(builtin.begin(), builtin.end(), *value) == builtin.end() && !user_events_.contains(*value)) {
+      if (std::find(builtin.begin(), builtin.end(), *value) == builtin.end() &&
+          !user_events_.contains(*value)) {
         std::vector<std::string> names(builtin.begin(), builtin.end());
         names.insert(names.end(), user_events_.begin(), user_events_.end());
         const std::string hint = did_you_mean(*value, names);
-        m.error(key, fmt::format("unknown event '{}'{}; Device OS events are listed in docs/scenarios.md, and "
-                                 "'patterns' adds your own",
-                                 *value, hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint)));
+        m.error(key,
+                fmt::format("unknown event '{}'{}; Device OS events are listed in docs/scenarios.md, and "
+                            "'patterns' adds your own",
+                            *value, hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint)));
         return std::nullopt;
       }
     } else if (key == "cloud") {
@@ -337,9 +351,11 @@ class ScenarioReader {
         }
         const std::string hint = did_you_mean(first, kStepKinds);
         m.error(first, fmt::format("unknown step '{}'{}; steps are: {}", first,
-                                   hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint), join(kStepKinds)));
+                                   hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint),
+                                   join(kStepKinds)));
       } else {
-        m.error(kinds[1], fmt::format("one step per list item: found both '{}' and '{}'", kinds[0], kinds[1]));
+        m.error(kinds[1],
+                fmt::format("one step per list item: found both '{}' and '{}'", kinds[0], kinds[1]));
       }
       ++rejected_steps_;
       return;
@@ -357,7 +373,8 @@ class ScenarioReader {
     if (kind == "mark") {
       if (auto name = m.text("mark")) {
         if (!is_identifier(*name)) {
-          m.error("mark", fmt::format("mark name '{}' must start with a letter and use letters, digits and _", *name));
+          m.error("mark", fmt::format("mark name '{}' must start with a letter and use letters, digits and _",
+                                      *name));
         } else {
           action = MarkStep{*name};
           marks_.insert(*name);
@@ -381,7 +398,9 @@ class ScenarioReader {
     const auto off_for = m.duration("off_for");
     if (!what) return std::nullopt;
     PowerStep p;
-    p.action = *what == "on" ? PowerStep::Action::on : *what == "off" ? PowerStep::Action::off : PowerStep::Action::cycle;
+    p.action = *what == "on"    ? PowerStep::Action::on
+               : *what == "off" ? PowerStep::Action::off
+                                : PowerStep::Action::cycle;
     if (p.action == PowerStep::Action::cycle) {
       if (!off_for) {
         m.error("power", "power: cycle needs 'off_for': how long the supply stays off (e.g. 5s)");
@@ -411,8 +430,9 @@ class ScenarioReader {
                                           : OutageMode::link;
       o.spec.action = action.value_or("drop") == "reject" ? OutageAction::reject : OutageAction::drop;
     } else if (m.has("mode") || m.has("action")) {
-      m.error(m.has("mode") ? "mode" : "action", "outage: stop lifts whatever is in force; 'mode' and 'action' "
-                                                 "belong to outage: start");
+      m.error(m.has("mode") ? "mode" : "action",
+              "outage: stop lifts whatever is in force; 'mode' and 'action' "
+              "belong to outage: start");
       return std::nullopt;
     }
     return o;
@@ -440,8 +460,9 @@ class ScenarioReader {
     const auto within = read_limit(m, "within", s, true);
     const auto from = m.text("from");
     if (within && !from) {
-      m.error("within", "this deadline has no reference mark: add 'from: <mark>' naming a mark set by an earlier "
-                        "step (or repeat_start / step_start)");
+      m.error("within",
+              "this deadline has no reference mark: add 'from: <mark>' naming a mark set by an earlier "
+              "step (or repeat_start / step_start)");
     }
     if (from) check_mark(*from, m.loc("from"), "'from'");
     m.finish();
@@ -480,7 +501,8 @@ class ScenarioReader {
     if (path.is_relative()) path = std::filesystem::path(file_).parent_path() / path;
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec)) {
-      m.error("firmware", fmt::format("firmware file '{}' not found (looked for {})", *firmware, path.string()));
+      m.error("firmware",
+              fmt::format("firmware file '{}' not found (looked for {})", *firmware, path.string()));
       return std::nullopt;
     }
     o.firmware = path;
@@ -495,7 +517,9 @@ class ScenarioReader {
     meas.loc = m.loc();
     const auto name = m.text("name", true);
     if (name && !is_identifier(*name)) {
-      m.error("name", fmt::format("measurement name '{}' must start with a letter and use letters, digits and _", *name));
+      m.error(
+          "name",
+          fmt::format("measurement name '{}' must start with a letter and use letters, digits and _", *name));
     }
     if (name && std::any_of(s.measurements.begin(), s.measurements.end(),
                             [&](const Measurement& x) { return x.name == *name; })) {
@@ -516,7 +540,8 @@ class ScenarioReader {
           c.statistic = kv.first.Scalar();
           c.loc = loc_of(kv.first, file_);
           if (std::find(kStatistics.begin(), kStatistics.end(), c.statistic) == kStatistics.end()) {
-            diags_.error(c.loc, fmt::format("unknown statistic '{}'; use one of {}", c.statistic, join(kStatistics)));
+            diags_.error(
+                c.loc, fmt::format("unknown statistic '{}'; use one of {}", c.statistic, join(kStatistics)));
             ok = false;
             continue;
           }
@@ -543,7 +568,9 @@ class ScenarioReader {
   std::optional<Observation> read_endpoint(MapReader& m, std::string_view key) {
     const YAML::Node node = m.node(key);
     if (!node.IsDefined() || node.IsNull()) {
-      m.error("", fmt::format("measurement needs '{}': a mark or an observation such as {{led: breathing_cyan}}", key));
+      m.error("",
+              fmt::format("measurement needs '{}': a mark or an observation such as {{led: breathing_cyan}}",
+                          key));
       return std::nullopt;
     }
     if (node.IsScalar()) {
@@ -558,7 +585,8 @@ class ScenarioReader {
     if (!obs.valid()) return std::nullopt;
     auto o = read_observation(obs, true);
     obs.finish();
-    if (o && o->kind == Observation::Kind::mark) check_mark(o->value, o->loc, fmt::format("measurement '{}'", key));
+    if (o && o->kind == Observation::Kind::mark)
+      check_mark(o->value, o->loc, fmt::format("measurement '{}'", key));
     return o;
   }
 
@@ -575,7 +603,8 @@ class ScenarioReader {
     const YAML::Node steps = root.IsMap() ? root["steps"] : YAML::Node();
     if (!steps.IsDefined() || !steps.IsSequence()) return;
     for (const YAML::Node& item : steps) {
-      if (item.IsMap() && item["mark"].IsDefined() && item["mark"].IsScalar()) later_marks_.insert(item["mark"].Scalar());
+      if (item.IsMap() && item["mark"].IsDefined() && item["mark"].IsScalar())
+        later_marks_.insert(item["mark"].Scalar());
     }
   }
 };
@@ -615,8 +644,8 @@ void check_scenario_against_rack(const Scenario& scenario, const Rack& rack, Dia
     const auto need = [&](auto member, std::string_view what) {
       for (const RackDevice* d : selected) {
         if (!((*d).*member)) {
-          diags.error(step.loc, fmt::format("{} needs {} but device '{}' has none in rack '{}'", step.label(), what,
-                                            d->name, rack.name));
+          diags.error(step.loc, fmt::format("{} needs {} but device '{}' has none in rack '{}'", step.label(),
+                                            what, d->name, rack.name));
         }
       }
     };
@@ -624,14 +653,15 @@ void check_scenario_against_rack(const Scenario& scenario, const Rack& rack, Dia
     if (const auto* o = std::get_if<OutageStep>(&step.action)) {
       for (const std::string& seg : o->segments) {
         if (rack.find_segment(seg) == nullptr) {
-          diags.error(step.loc, fmt::format("{}: segment '{}' is not in rack '{}'", step.label(), seg, rack.name));
+          diags.error(step.loc,
+                      fmt::format("{}: segment '{}' is not in rack '{}'", step.label(), seg, rack.name));
         }
       }
       if (o->segments.empty()) {
         for (const RackDevice* d : selected) {
           if (d->segment.empty()) {
-            diags.error(step.loc, fmt::format("{}: device '{}' is on no network segment in rack '{}'", step.label(),
-                                              d->name, rack.name));
+            diags.error(step.loc, fmt::format("{}: device '{}' is on no network segment in rack '{}'",
+                                              step.label(), d->name, rack.name));
           }
         }
       }
@@ -641,11 +671,12 @@ void check_scenario_against_rack(const Scenario& scenario, const Rack& rack, Dia
                             std::holds_alternative<ExpectStep>(step.action);
     if (cloud_step && !rack.cloud) {
       const auto* e = std::get_if<ExpectStep>(&step.action);
-      const bool needs_cloud =
-          e == nullptr || !std::holds_alternative<Observation>(e->what) ||
-          std::get<Observation>(e->what).kind == Observation::Kind::cloud_status ||
-          std::get<Observation>(e->what).kind == Observation::Kind::cloud_event;
-      if (needs_cloud) diags.error(step.loc, fmt::format("{} needs the rack's cloud, and rack '{}' has none", step.label(), rack.name));
+      const bool needs_cloud = e == nullptr || !std::holds_alternative<Observation>(e->what) ||
+                               std::get<Observation>(e->what).kind == Observation::Kind::cloud_status ||
+                               std::get<Observation>(e->what).kind == Observation::Kind::cloud_event;
+      if (needs_cloud)
+        diags.error(step.loc, fmt::format("{} needs the rack's cloud, and rack '{}' has none", step.label(),
+                                          rack.name));
     }
   }
 }

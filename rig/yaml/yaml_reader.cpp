@@ -1,8 +1,9 @@
 #include "rig/yaml/yaml_reader.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <climits>
-#include <fmt/format.h>
 #include <fstream>
 #include <sstream>
 
@@ -56,11 +57,13 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
   return best;
 }
 
-std::optional<YAML::Node> load_yaml_text(const std::string& text, const std::string& file, Diagnostics& diags) {
+std::optional<YAML::Node> load_yaml_text(const std::string& text, const std::string& file,
+                                         Diagnostics& diags) {
   try {
     return YAML::Load(text);
   } catch (const YAML::ParserException& e) {
-    const SourceLoc loc{file, e.mark.is_null() ? 0 : e.mark.line + 1, e.mark.is_null() ? 0 : e.mark.column + 1};
+    const SourceLoc loc{file, e.mark.is_null() ? 0 : e.mark.line + 1,
+                        e.mark.is_null() ? 0 : e.mark.column + 1};
     diags.error(loc, fmt::format("YAML syntax: {}", e.msg));
   } catch (const YAML::Exception& e) {
     diags.error({file, 0, 0}, fmt::format("YAML: {}", e.what()));
@@ -88,10 +91,13 @@ std::optional<YAML::Node> load_yaml_file(const std::string& path, Diagnostics& d
 MapReader::MapReader(const YAML::Node& node, std::string file, Diagnostics& diags, std::string what)
     : map_(node), file_(std::move(file)), diags_(diags), what_(std::move(what)) {
   valid_ = node.IsDefined() && node.IsMap();
-  if (!valid_) diags_.error(loc_of(node, file_), fmt::format("{} must be a mapping, found {}", what_, node_kind(node)));
+  if (!valid_)
+    diags_.error(loc_of(node, file_), fmt::format("{} must be a mapping, found {}", what_, node_kind(node)));
 }
 
-bool MapReader::has(std::string_view key) const { return valid_ && map_[std::string(key)].IsDefined(); }
+bool MapReader::has(std::string_view key) const {
+  return valid_ && map_[std::string(key)].IsDefined();
+}
 
 YAML::Node MapReader::node(std::string_view key) {
   known_.emplace(key);
@@ -107,7 +113,9 @@ SourceLoc MapReader::loc(std::string_view key) const {
   return loc_of(map_, file_);
 }
 
-void MapReader::error(std::string_view key, std::string message) { diags_.error(loc(key), std::move(message)); }
+void MapReader::error(std::string_view key, std::string message) {
+  diags_.error(loc(key), std::move(message));
+}
 
 std::optional<std::string> MapReader::text(std::string_view key, bool required) {
   const YAML::Node n = node(key);
@@ -138,7 +146,8 @@ std::optional<double> MapReader::number(std::string_view key, bool required, dou
   return v;
 }
 
-std::optional<long long> MapReader::integer(std::string_view key, bool required, long long min, long long max) {
+std::optional<long long> MapReader::integer(std::string_view key, bool required, long long min,
+                                            long long max) {
   const auto t = text(key, required);
   if (!t) return std::nullopt;
   char* end = nullptr;
@@ -213,8 +222,9 @@ void MapReader::finish() {
     const std::string key = kv.first.Scalar();
     if (known_.contains(key)) continue;
     const std::string hint = did_you_mean(key, known);
-    diags_.error(loc_of(kv.first, file_), fmt::format("unknown field '{}' in {}{}", key, what_,
-                                                      hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint)));
+    diags_.error(loc_of(kv.first, file_),
+                 fmt::format("unknown field '{}' in {}{}", key, what_,
+                             hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint)));
   }
 }
 

@@ -2,13 +2,14 @@
 // each get marks a key as known; finish() reports the keys nobody asked for ("unknown field").
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <initializer_list>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
-#include <yaml-cpp/yaml.h>
 
 #include "rig/core/diagnostic.hpp"
 #include "rig/core/time.hpp"
@@ -24,7 +25,8 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
 std::optional<std::string> read_text_file(const std::string& path, Diagnostics& diags);
 // Loads a YAML file; syntax errors become diagnostics with the parser's position.
 std::optional<YAML::Node> load_yaml_file(const std::string& path, Diagnostics& diags);
-std::optional<YAML::Node> load_yaml_text(const std::string& text, const std::string& file, Diagnostics& diags);
+std::optional<YAML::Node> load_yaml_text(const std::string& text, const std::string& file,
+                                         Diagnostics& diags);
 
 class MapReader {
  public:

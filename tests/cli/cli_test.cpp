@@ -1,18 +1,18 @@
 // The cyanrig binary as users and CI drive it: exit codes, messages, results on disk, signals.
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <sys/wait.h>
 #include <thread>
-#include <fcntl.h>
-#include <map>
-#include <unistd.h>
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
@@ -44,8 +44,8 @@ class Cli : public ::testing::Test {
 
   // Runs cyanrig from the source tree (so shipped scenarios resolve) with stdout/stderr captured.
   Result cyanrig(const std::string& args) {
-    const std::string cmd = std::string("cd ") + CYANRIG_SOURCE_DIR + " && " + CYANRIG_BINARY + " " + args + " >" +
-                            (dir_ / "out").string() + " 2>" + (dir_ / "err").string();
+    const std::string cmd = std::string("cd ") + CYANRIG_SOURCE_DIR + " && " + CYANRIG_BINARY + " " + args +
+                            " >" + (dir_ / "out").string() + " 2>" + (dir_ / "err").string();
     const int status = std::system(cmd.c_str());
     return {WEXITSTATUS(status), slurp(dir_ / "out"), slurp(dir_ / "err")};
   }
@@ -68,7 +68,8 @@ class Cli : public ::testing::Test {
 }  // namespace
 
 TEST_F(Cli, ValidateReportsEveryProblemWithItsPositionAndExits2) {
-  const fs::path bad = write("bad.yaml", "scenario: t\ndevices: all\nsteps:\n  - wait: 10 mins\n  - expect: {led: bright}\n");
+  const fs::path bad =
+      write("bad.yaml", "scenario: t\ndevices: all\nsteps:\n  - wait: 10 mins\n  - expect: {led: bright}\n");
   const Result r = cyanrig("validate " + bad.string());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr(bad.string() + ":4:11: 'wait': bad duration '10 mins'"));
@@ -83,7 +84,8 @@ TEST_F(Cli, ValidateAcceptsTheShippedScenariosAndRack) {
 }
 
 TEST_F(Cli, RunRefusesAnInvalidScenarioBeforeTouchingAnything) {
-  const fs::path bad = write("bad.yaml", "scenario: t\ndevices: {platform: electron}\nsteps:\n  - power: on\n");
+  const fs::path bad =
+      write("bad.yaml", "scenario: t\ndevices: {platform: electron}\nsteps:\n  - power: on\n");
   const Result r = cyanrig("run " + bad.string() + " --results " + (dir_ / "results").string());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("matches no device"));
@@ -92,14 +94,16 @@ TEST_F(Cli, RunRefusesAnInvalidScenarioBeforeTouchingAnything) {
 }
 
 TEST_F(Cli, RunWritesResultsAndPrintsTheVerdictTable) {
-  const Result r = cyanrig("run reboot_during_outage --progress plain --results " + (dir_ / "results").string());
+  const Result r =
+      cyanrig("run reboot_during_outage --progress plain --results " + (dir_ / "results").string());
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("overall: PASS (exit 0)"));
   EXPECT_THAT(r.out, HasSubstr("reconnect_time p50/p75/max (s)"));
   const fs::path results = only_results_dir();
   EXPECT_THAT(r.out, HasSubstr("results: " + results.string()));
   EXPECT_THAT(results.filename().string(), ::testing::EndsWith("-reboot_during_outage"));
-  for (const char* f : {"summary.json", "junit.xml", "events.jsonl", "serial/argon-1.log", "serial/boron-2.log"}) {
+  for (const char* f :
+       {"summary.json", "junit.xml", "events.jsonl", "serial/argon-1.log", "serial/boron-2.log"}) {
     EXPECT_TRUE(fs::exists(results / f)) << f;
   }
   const auto summary = nlohmann::json::parse(slurp(results / "summary.json"));
@@ -173,7 +177,8 @@ TEST_F(Cli, HelpAndUsageErrors) {
 TEST_F(Cli, ListShowsShippedScenariosAndDevices) {
   const Result scenarios = cyanrig("list");
   EXPECT_EQ(scenarios.exit_code, 0);
-  for (const char* name : {"reboot_during_outage", "sleep_recovery", "ota_update", "connect_time_slo", "orphan_check"}) {
+  for (const char* name :
+       {"reboot_during_outage", "sleep_recovery", "ota_update", "connect_time_slo", "orphan_check"}) {
     EXPECT_THAT(scenarios.out, HasSubstr(name));
   }
   const Result devices = cyanrig("list devices");

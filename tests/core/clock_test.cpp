@@ -1,8 +1,9 @@
+#include "rig/clock.hpp"
+
 #include <gtest/gtest.h>
 
 #include <vector>
 
-#include "rig/clock.hpp"
 #include "rig/timeline.hpp"
 
 using namespace cyanrig;

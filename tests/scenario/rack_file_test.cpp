@@ -1,10 +1,10 @@
+#include "rig/rack/rack_file.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <sstream>
-
-#include "rig/rack/rack_file.hpp"
 
 using namespace cyanrig;
 using ::testing::HasSubstr;
@@ -74,7 +74,8 @@ devices:
   std::vector<std::string> lines;
   for (const auto& d : diags.items()) lines.push_back(d.to_string());
   const auto has = [&](const std::string& text) {
-    return std::any_of(lines.begin(), lines.end(), [&](const std::string& l) { return l.find(text) != std::string::npos; });
+    return std::any_of(lines.begin(), lines.end(),
+                       [&](const std::string& l) { return l.find(text) != std::string::npos; });
   };
   std::ostringstream all;
   for (const auto& l : lines) all << l << "\n";
@@ -100,7 +101,8 @@ devices:
   ASSERT_TRUE(rack);
   validate_rack_backends(*rack, BackendRegistry::builtin(), diags);
   ASSERT_EQ(diags.size(), 1U);
-  EXPECT_THAT(diags.items()[0].to_string(), HasSubstr("r.yaml:4:80: unknown power backend 'relayz'; available: "));
+  EXPECT_THAT(diags.items()[0].to_string(),
+              HasSubstr("r.yaml:4:80: unknown power backend 'relayz'; available: "));
   EXPECT_THAT(diags.items()[0].to_string(), HasSubstr("sim"));
 }
 

@@ -1,8 +1,9 @@
+#include "rig/scenario/scenario_file.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "rig/rack/rack_file.hpp"
-#include "rig/scenario/scenario_file.hpp"
 
 using namespace cyanrig;
 using namespace std::chrono_literals;
@@ -25,7 +26,8 @@ const std::string kHeader = "scenario: t\ndevices: all\n";
 }  // namespace
 
 TEST(ScenarioFile, ShippedScenariosValidateAgainstTheBuiltInRack) {
-  for (const char* name : {"reboot_during_outage", "sleep_recovery", "ota_update", "connect_time_slo", "orphan_check"}) {
+  for (const char* name :
+       {"reboot_during_outage", "sleep_recovery", "ota_update", "connect_time_slo", "orphan_check"}) {
     Diagnostics diags;
     const std::string path = std::string(CYANRIG_SOURCE_DIR) + "/scenarios/" + name + ".yaml";
     const auto s = load_scenario_file(path, diags);
@@ -101,7 +103,8 @@ TEST(ScenarioFile, UnknownStepIsReportedAtItsPositionWithASuggestion) {
 }
 
 TEST(ScenarioFile, UnknownFieldIsReportedAtTheKey) {
-  const auto p = problems(kHeader + "steps:\n  - expect: {led: off, within: 5s, from: repeat_start, timeout: 3s}\n");
+  const auto p =
+      problems(kHeader + "steps:\n  - expect: {led: off, within: 5s, from: repeat_start, timeout: 3s}\n");
   ASSERT_EQ(p.size(), 1U);
   EXPECT_EQ(p[0], "s.yaml:4:56: unknown field 'timeout' in expect");
 }
@@ -114,9 +117,11 @@ TEST(ScenarioFile, BadDurationSaysWhatIsWrong) {
 }
 
 TEST(ScenarioFile, UnknownLedStateListsTheStates) {
-  const auto p = problems(kHeader + "steps:\n  - expect: {led: breathing_cyen, within: 5s, from: repeat_start}\n");
+  const auto p =
+      problems(kHeader + "steps:\n  - expect: {led: breathing_cyen, within: 5s, from: repeat_start}\n");
   ASSERT_EQ(p.size(), 1U);
-  EXPECT_THAT(p[0], HasSubstr("s.yaml:4:19: unknown LED state 'breathing_cyen' (did you mean 'breathing_cyan'?)"));
+  EXPECT_THAT(p[0],
+              HasSubstr("s.yaml:4:19: unknown LED state 'breathing_cyen' (did you mean 'breathing_cyan'?)"));
 }
 
 TEST(ScenarioFile, SelectorMatchingNoDeviceIsAnError) {
@@ -131,7 +136,8 @@ TEST(ScenarioFile, DeadlineWithoutReferenceMarkIsAnError) {
   EXPECT_THAT(missing[0], HasSubstr("s.yaml:4:"));
   EXPECT_THAT(missing[0], HasSubstr("no reference mark"));
 
-  const auto unknown = problems(kHeader + "steps:\n  - expect: {led: breathing_cyan, within: 60s, from: outage_end}\n");
+  const auto unknown =
+      problems(kHeader + "steps:\n  - expect: {led: breathing_cyan, within: 60s, from: outage_end}\n");
   ASSERT_EQ(unknown.size(), 1U);
   EXPECT_THAT(unknown[0], HasSubstr("mark 'outage_end', which no step sets"));
 
@@ -170,7 +176,8 @@ devices:
 )",
                                "r.yaml", diags);
   ASSERT_TRUE(rack);
-  const auto s = parse_scenario(kHeader + "steps:\n  - power: on\n  - outage: start\n    mode: cloud\n", "s.yaml", diags);
+  const auto s = parse_scenario(kHeader + "steps:\n  - power: on\n  - outage: start\n    mode: cloud\n",
+                                "s.yaml", diags);
   ASSERT_TRUE(s);
   check_scenario_against_rack(*s, *rack, diags);
   ASSERT_EQ(diags.size(), 2U);

@@ -2,6 +2,7 @@
 // OTA and panic.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -22,7 +23,8 @@ void power_on_and_connect(SimRig& rig, const std::string& device = "dut") {
 }
 
 std::filesystem::path firmware_file(const std::string& name, std::size_t bytes) {
-  const auto dir = std::filesystem::temp_directory_path() / "cyanrig_sim_tests";
+  // One folder per test process: ctest runs the parameterised cases in parallel.
+  const auto dir = std::filesystem::temp_directory_path() / ("cyanrig_sim_tests-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   const auto path = dir / name;
   std::ofstream(path, std::ios::binary) << std::string(bytes, '\x5a');
