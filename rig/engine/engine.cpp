@@ -59,6 +59,8 @@ struct DeviceSlot {
   LineFramer framer;
   Timer idle_flush;
   LedDecoder decoder;
+  std::optional<Instant> last_off;       // when the supply was last switched off
+  Timer delayed_on;                      // a power-on waiting for min_off or on_spacing
   std::optional<Failure> setup_failure;  // a backend could not be built: every case fails with it
 };
 
@@ -95,6 +97,7 @@ class Run {
         timeline_(*clock_),
         context_(*clock_, rack, options.seed),
         signals_(clock_->io()) {
+    for (const EventPattern& p : rack.patterns) parser_.add_pattern(p.regex, p.event);
     for (const EventPattern& p : scenario.patterns) parser_.add_pattern(p.regex, p.event);
   }
 
@@ -352,7 +355,40 @@ class Run {
   }
 
   // Sets power and records the edge; answers within kBackendAnswerTimeout whatever the backend does.
+  // Switching on waits until the device has been off for its minimum off time and, when several
+  // devices go on together, keeps them the rack's on_spacing apart.
   void set_power(DeviceSlot& s, PowerState state, std::function<void(const Status&)> done) {
+    s.delayed_on.cancel();  // a newer request replaces a power-on still waiting
+    if (state == PowerState::off) {
+      switch_power(s, state, std::move(done));
+      return;
+    }
+    const Instant now = clock_->now();
+    Instant at = now;
+    std::string reason;
+    if (s.last_off) {
+      const Duration min_off = s.device->min_off.value_or(rack_.min_off);
+      if (*s.last_off + min_off > at) {
+        at = *s.last_off + min_off;
+        reason = fmt::format("min_off {}", format_duration(min_off));
+      }
+    }
+    if (next_power_on_ > at) {
+      at = next_power_on_;
+      reason = fmt::format("on_spacing {}", format_duration(rack_.power_on_spacing));
+    }
+    next_power_on_ = at + rack_.power_on_spacing;
+    if (at == now) {
+      switch_power(s, state, std::move(done));
+      return;
+    }
+    timeline_.record(EventKind::note, s.device->name, "power_on_delayed",
+                     {{"by_ms", to_ms(at - now)}, {"reason", reason}});
+    s.delayed_on = clock_->at(
+        at, [this, &s, state, done = std::move(done)]() mutable { switch_power(s, state, std::move(done)); });
+  }
+
+  void switch_power(DeviceSlot& s, PowerState state, std::function<void(const Status&)> done) {
     auto answered = std::make_shared<bool>(false);
     auto timeout = std::make_shared<Timer>();
     auto finish = [this, &s, state, answered, timeout, done = std::move(done)](const Status& status) {
@@ -363,6 +399,7 @@ class Run {
         timeline_.record(EventKind::power, s.device->name, "error",
                          {{"state", to_string(state)}, {"message", status->message}});
       } else {
+        if (state == PowerState::off) s.last_off = clock_->now();
         timeline_.record(EventKind::power, s.device->name, std::string(to_string(state)));
       }
       done(status);
@@ -1009,6 +1046,7 @@ class Run {
   std::vector<std::unique_ptr<Flow>> flows_;
   int repeat_ = 0;
   Instant repeat_started_;
+  Instant next_power_on_;  // the earliest a device may be switched on (on_spacing)
   std::vector<Instant> repeat_starts_;
   std::vector<Instant> repeat_ends_;
   bool barrier_busy_ = false;

@@ -12,6 +12,7 @@
 #include "rig/core/device_id.hpp"
 #include "rig/core/diagnostic.hpp"
 #include "rig/core/platform.hpp"
+#include "rig/core/time.hpp"
 
 namespace cyanrig {
 
@@ -31,6 +32,14 @@ struct FaultSpec {
   SourceLoc loc;
 };
 
+// An application log line that should become a timeline event: lines matching `regex` (ECMAScript,
+// searched in the message) become event `event`, usable as `expect: {event: ...}`.
+struct EventPattern {
+  std::string regex;
+  std::string event;
+  SourceLoc loc;
+};
+
 struct RackDevice {
   DeviceId id = *DeviceId::parse("000000000000000000000000");  // replaced when read
   std::string name;
@@ -41,7 +50,8 @@ struct RackDevice {
   std::optional<BackendSpec> serial;
   std::optional<BackendSpec> led;
   std::vector<FaultSpec> faults;
-  std::string firmware;  // declared application firmware, reported in results
+  std::string firmware;             // declared application firmware, reported in results
+  std::optional<Duration> min_off;  // overrides Rack::min_off for this device
   SourceLoc loc;
 };
 
@@ -55,6 +65,12 @@ struct Rack {
   std::string name;
   std::string file;                         // where it was read from ("<built-in sim>" for the built-in rack)
   PowerState safe_power = PowerState::off;  // what relays are left in at every exit
+  // A device's supply stays off at least this long before it is switched on again (capacitors
+  // must drain, or the device browns out instead of resetting).
+  Duration min_off = std::chrono::seconds(1);
+  // Devices switched on together are switched on this far apart, to limit inrush current.
+  Duration power_on_spacing{0};
+  std::vector<EventPattern> patterns;  // application log lines -> events, for every device
   std::vector<Segment> segments;
   std::optional<BackendSpec> cloud;
   std::vector<RackDevice> devices;

@@ -128,6 +128,7 @@ void read_devices(const YAML::Node& list, const YAML::Node& defaults, const std:
       }
     }
     d.firmware = r.text("firmware").value_or("");
+    d.min_off = r.duration("min_off");
     const auto backend = [&](const char* key, const char* what) {
       return read_backend(r.node(key), defaults.IsMap() ? defaults[key] : YAML::Node(), file, diags,
                           fmt::format("{} of device '{}'", what, d.name));
@@ -142,6 +143,37 @@ void read_devices(const YAML::Node& list, const YAML::Node& defaults, const std:
 }
 
 }  // namespace
+
+std::vector<EventPattern> read_event_patterns(const YAML::Node& node, const std::string& file,
+                                              Diagnostics& diags) {
+  std::vector<EventPattern> out;
+  if (!node.IsDefined() || node.IsNull()) return out;
+  if (!node.IsSequence()) {
+    diags.error(loc_of(node, file), "'patterns' must be a list of {event: name, regex: '...'}");
+    return out;
+  }
+  static const std::regex kIdentifier("[A-Za-z][A-Za-z0-9_]*");
+  for (const YAML::Node& item : node) {
+    MapReader p(item, file, diags, "pattern");
+    const auto event = p.text("event", true);
+    const auto regex = p.text("regex", true);
+    p.finish();
+    if (!event || !regex) continue;
+    try {
+      std::regex compiled(*regex, std::regex::ECMAScript);
+    } catch (const std::regex_error& e) {
+      p.error("regex", fmt::format("bad regular expression '{}': {}", *regex, e.what()));
+      continue;
+    }
+    if (!std::regex_match(*event, kIdentifier)) {
+      p.error("event",
+              fmt::format("event name '{}' must start with a letter and use letters, digits and _", *event));
+      continue;
+    }
+    out.push_back({*regex, *event, p.loc()});
+  }
+  return out;
+}
 
 std::optional<Rack> parse_rack(const std::string& text, const std::string& file, Diagnostics& diags) {
   const std::size_t errors_before = diags.size();
@@ -181,6 +213,14 @@ std::optional<Rack> parse_rack(const std::string& text, const std::string& file,
     }
   }
   rack.cloud = read_backend(r.node("cloud"), YAML::Node(), file, diags, "cloud");
+  const YAML::Node power = r.node("power");
+  if (power.IsDefined() && !power.IsNull()) {
+    MapReader pr(power, file, diags, "power");
+    rack.min_off = pr.duration("min_off").value_or(rack.min_off);
+    rack.power_on_spacing = pr.duration("on_spacing").value_or(rack.power_on_spacing);
+    pr.finish();
+  }
+  rack.patterns = read_event_patterns(r.node("patterns"), file, diags);
   const YAML::Node defaults = r.node("defaults");
   if (defaults.IsDefined() && !defaults.IsNull()) {
     MapReader dr(defaults, file, diags, "defaults");

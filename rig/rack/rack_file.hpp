@@ -14,6 +14,10 @@ namespace cyanrig {
 std::optional<Rack> load_rack_file(const std::string& path, Diagnostics& diags);
 std::optional<Rack> parse_rack(const std::string& text, const std::string& file, Diagnostics& diags);
 
+// `patterns:` in a rack or scenario file: a list of {event: name, regex: '...'}.
+std::vector<EventPattern> read_event_patterns(const YAML::Node& node, const std::string& file,
+                                              Diagnostics& diags);
+
 // The built-in simulated rack: 8 devices (photons, argons, borons, p2s); the same text ships as
 // scenarios/racks/sim.yaml.
 constexpr const char* kBuiltinRackName = "<built-in simulated rack>";

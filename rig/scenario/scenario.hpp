@@ -128,11 +128,6 @@ struct Measurement {
   SourceLoc loc;
 };
 
-struct EventPattern {
-  std::string regex;
-  std::string event;
-};
-
 struct Scenario {
   std::string name;
   std::string description;
@@ -144,6 +139,9 @@ struct Scenario {
   std::vector<EventPattern> patterns;                                // application log lines -> event names
   std::vector<Step> steps;
   std::vector<Measurement> measurements;
+  // `event:` names that are neither Device OS events nor this file's patterns: the rack's patterns
+  // must define them (checked by check_scenario_against_rack).
+  std::vector<std::pair<std::string, SourceLoc>> rack_events;
 
   // The limit as it applies to `device`: platform overrides beat radio/generation overrides,
   // which beat the default in `limits:`.

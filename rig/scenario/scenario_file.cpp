@@ -9,6 +9,7 @@
 #include "rig/core/duration_text.hpp"
 #include "rig/devos/log_parser.hpp"
 #include "rig/led/led_state.hpp"
+#include "rig/rack/rack_file.hpp"
 #include "rig/yaml/yaml_reader.hpp"
 
 namespace cyanrig {
@@ -173,27 +174,8 @@ class ScenarioReader {
   }
 
   void read_patterns(MapReader& r, Scenario& s) {
-    const YAML::Node patterns = r.node("patterns");
-    if (!patterns.IsDefined() || patterns.IsNull()) return;
-    if (!patterns.IsSequence()) {
-      r.error("patterns", "'patterns' must be a list of {event: name, regex: '...'}");
-      return;
-    }
-    for (const YAML::Node& item : patterns) {
-      MapReader p(item, file_, diags_, "pattern");
-      const auto event = p.text("event", true);
-      const auto regex = p.text("regex", true);
-      p.finish();
-      if (!event || !regex) continue;
-      if (!compile_regex(*regex, p.loc("regex"))) continue;
-      if (!is_identifier(*event)) {
-        p.error("event", fmt::format("event name '{}' must start with a letter and use letters, digits and _",
-                                     *event));
-        continue;
-      }
-      s.patterns.push_back({*regex, *event});
-      user_events_.insert(*event);
-    }
+    s.patterns = read_event_patterns(r.node("patterns"), file_, diags_);
+    for (const EventPattern& p : s.patterns) user_events_.insert(p.event);
   }
 
   static bool is_identifier(const std::string& name) {
@@ -299,16 +281,10 @@ class ScenarioReader {
     } else if (key == "event") {
       o.kind = Observation::Kind::event;
       const auto& builtin = DevosLogParser::event_names();
+      // Neither Device OS's nor this file's: the rack's patterns must define it (checked against the rack).
       if (std::find(builtin.begin(), builtin.end(), *value) == builtin.end() &&
           !user_events_.contains(*value)) {
-        std::vector<std::string> names(builtin.begin(), builtin.end());
-        names.insert(names.end(), user_events_.begin(), user_events_.end());
-        const std::string hint = did_you_mean(*value, names);
-        m.error(key,
-                fmt::format("unknown event '{}'{}; Device OS events are listed in docs/scenarios.md, and "
-                            "'patterns' adds your own",
-                            *value, hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint)));
-        return std::nullopt;
+        rack_events_.emplace_back(*value, o.loc);
       }
     } else if (key == "cloud") {
       o.kind = Observation::Kind::cloud_status;
@@ -595,9 +571,12 @@ class ScenarioReader {
   std::set<std::string> marks_;
   std::set<std::string> later_marks_;
   std::set<std::string> user_events_;
+  std::vector<std::pair<std::string, SourceLoc>> rack_events_;
   std::size_t rejected_steps_ = 0;
 
  public:
+  std::vector<std::pair<std::string, SourceLoc>> take_rack_events() { return std::move(rack_events_); }
+
   // Marks set anywhere in the file, so a forward reference gets a precise message.
   void collect_marks(const YAML::Node& root) {
     const YAML::Node steps = root.IsMap() ? root["steps"] : YAML::Node();
@@ -609,26 +588,56 @@ class ScenarioReader {
   }
 };
 
+void check_rack_events(const Scenario& scenario, const Rack& rack, Diagnostics& diags);
+
 }  // namespace
 
-std::optional<Scenario> parse_scenario(const std::string& text, const std::string& file, Diagnostics& diags) {
+std::optional<Scenario> parse_scenario(const std::string& text, const std::string& file, Diagnostics& diags,
+                                       const Rack* rack) {
   const std::size_t before = diags.size();
   const auto root = load_yaml_text(text, file, diags);
   if (!root) return std::nullopt;
   ScenarioReader reader(file, diags);
   reader.collect_marks(*root);
   auto scenario = reader.read(*root);
+  if (scenario) {
+    scenario->rack_events = reader.take_rack_events();
+    if (rack != nullptr) check_rack_events(*scenario, *rack, diags);
+  }
   if (diags.size() != before) return std::nullopt;
   return scenario;
 }
 
-std::optional<Scenario> load_scenario_file(const std::string& path, Diagnostics& diags) {
+std::optional<Scenario> load_scenario_file(const std::string& path, Diagnostics& diags, const Rack* rack) {
   const auto text = read_text_file(path, diags);
   if (!text) return std::nullopt;
-  return parse_scenario(*text, path, diags);
+  return parse_scenario(*text, path, diags, rack);
 }
 
+namespace {
+
+// Events named by the scenario that only the rack's patterns can define.
+void check_rack_events(const Scenario& scenario, const Rack& rack, Diagnostics& diags) {
+  for (const auto& [event, loc] : scenario.rack_events) {
+    const bool defined = std::any_of(rack.patterns.begin(), rack.patterns.end(),
+                                     [&](const EventPattern& p) { return p.event == event; });
+    if (defined) continue;
+    std::vector<std::string> names(DevosLogParser::event_names().begin(),
+                                   DevosLogParser::event_names().end());
+    for (const EventPattern& p : scenario.patterns) names.push_back(p.event);
+    for (const EventPattern& p : rack.patterns) names.push_back(p.event);
+    const std::string hint = did_you_mean(event, names);
+    diags.error(loc,
+                fmt::format("unknown event '{}'{}; Device OS events are listed in docs/scenarios.md, and "
+                            "'patterns' in the scenario or rack file adds your own",
+                            event, hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint)));
+  }
+}
+
+}  // namespace
+
 void check_scenario_against_rack(const Scenario& scenario, const Rack& rack, Diagnostics& diags) {
+  check_rack_events(scenario, rack, diags);
   const auto selected = scenario.select(rack);
   if (selected.empty()) {
     diags.error(scenario.devices.loc, fmt::format("devices: {} matches no device in rack '{}' ({})",

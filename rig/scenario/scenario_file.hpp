@@ -10,8 +10,13 @@
 
 namespace cyanrig {
 
-std::optional<Scenario> load_scenario_file(const std::string& path, Diagnostics& diags);
-std::optional<Scenario> parse_scenario(const std::string& text, const std::string& file, Diagnostics& diags);
+// `rack`, when given, is the rack the scenario will run on: its log patterns are known events, so
+// every unknown event is reported here with the other problems. Without it, events that are
+// neither Device OS's nor the file's own are left for check_scenario_against_rack.
+std::optional<Scenario> load_scenario_file(const std::string& path, Diagnostics& diags,
+                                           const Rack* rack = nullptr);
+std::optional<Scenario> parse_scenario(const std::string& text, const std::string& file, Diagnostics& diags,
+                                       const Rack* rack = nullptr);
 
 // The checks that need the rack: the selector matches a device, named segments exist, devices
 // that are powered have power backends, and so on.

@@ -2,6 +2,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
 #include <sstream>
 
 #include "rig/results/writers.hpp"
@@ -212,4 +214,42 @@ steps:
     ASSERT_EQ(c.failures.size(), 1U);
     EXPECT_THAT(c.failures[0].message, HasSubstr("expected serial line /only argon-2 says this/ within 10s"));
   }
+}
+
+TEST(Engine, PowerOnWaitsForTheMinimumOffTimeAndIsSpacedAcrossTheRack) {
+  Rack rack = sim_rack({"argon-1", "argon-2", "p2-1"});
+  rack.min_off = std::chrono::seconds(2);
+  rack.power_on_spacing = std::chrono::milliseconds(500);
+  rack.devices[2].min_off = std::chrono::seconds(4);
+  const Outcome out = run(scenario_from_text(R"(scenario: t
+devices: all
+steps:
+  - power: on
+  - wait: 30s
+  - power: cycle
+    off_for: 200ms
+)"),
+                          rack);
+  ASSERT_EQ(out.report.result.exit_code(), ExitCode::pass);
+  std::map<std::string, std::vector<Instant>> on;
+  std::map<std::string, std::vector<Instant>> off;
+  for (const Event& e : out.events) {
+    if (e.kind == EventKind::power && e.name == "on") on[e.device].push_back(e.t);
+    if (e.kind == EventKind::power && e.name == "off") off[e.device].push_back(e.t);
+  }
+  // Each "on" comes at least min_off after the "off" before it (the safe-state off at start, then
+  // the cycle's off), even though the cycle asked for 200 ms.
+  for (const auto& [device, ons] : on) {
+    ASSERT_EQ(ons.size(), 2U) << device;
+    const Duration min_off =
+        device == "p2-1" ? Duration(std::chrono::seconds(4)) : Duration(std::chrono::seconds(2));
+    EXPECT_GE(ons[0] - off[device][0], min_off) << device;
+    EXPECT_GE(ons[1] - off[device][1], min_off) << device;
+  }
+  // Devices switched on together go on at least 500 ms apart.
+  std::vector<Instant> first_ons = {on["argon-1"][0], on["argon-2"][0], on["p2-1"][0]};
+  std::sort(first_ons.begin(), first_ons.end());
+  EXPECT_GE(first_ons[1] - first_ons[0], Duration(std::chrono::milliseconds(500)));
+  EXPECT_GE(first_ons[2] - first_ons[1], Duration(std::chrono::milliseconds(500)));
+  EXPECT_GE(out.count(EventKind::note, "power_on_delayed", "argon-1"), 1U);
 }

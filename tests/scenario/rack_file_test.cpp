@@ -58,6 +58,34 @@ devices:
   EXPECT_FALSE(rack_is_simulated(*rack, BackendRegistry::builtin()));
 }
 
+TEST(RackFile, PowerTimingAndLogPatterns) {
+  Diagnostics diags;
+  const auto rack = parse_rack(R"(rack: r
+safe_power: off
+power: {min_off: 3s, on_spacing: 250ms}
+patterns:
+  - {event: relay_on, regex: "Relay (\\d+) ON"}
+devices:
+  - {name: a1, id: e00fce68a1b2c3d4e5f60718, platform: argon, min_off: 10s}
+  - {name: a2, id: e00fce68a1b2c3d4e5f60719, platform: argon}
+)",
+                               "r.yaml", diags);
+  ASSERT_TRUE(rack) << diags.items().front().to_string();
+  EXPECT_EQ(rack->min_off, Duration(std::chrono::seconds(3)));
+  EXPECT_EQ(rack->power_on_spacing, Duration(std::chrono::milliseconds(250)));
+  EXPECT_EQ(rack->devices[0].min_off, Duration(std::chrono::seconds(10)));
+  EXPECT_FALSE(rack->devices[1].min_off);
+  ASSERT_EQ(rack->patterns.size(), 1U);
+  EXPECT_EQ(rack->patterns[0].event, "relay_on");
+
+  const auto bad = parse_rack(
+      "rack: r\nsafe_power: off\npatterns:\n  - {event: x, regex: '(('}\n"
+      "devices:\n  - {name: a1, id: e00fce68a1b2c3d4e5f60718, platform: argon}\n",
+      "r.yaml", diags);
+  EXPECT_FALSE(bad);
+  EXPECT_THAT(diags.items().back().to_string(), HasSubstr("r.yaml:4:23: bad regular expression '(('"));
+}
+
 TEST(RackFile, MistakesAreReportedWithPositions) {
   Diagnostics diags;
   const auto rack = parse_rack(R"(rack: r

@@ -14,8 +14,9 @@ namespace {
 // Parses `text` as scenario file "s.yaml" and checks it against the built-in rack.
 std::vector<std::string> problems(const std::string& text) {
   Diagnostics diags;
-  const auto scenario = parse_scenario(text, "s.yaml", diags);
-  if (scenario) check_scenario_against_rack(*scenario, builtin_sim_rack(), diags);
+  const Rack rack = builtin_sim_rack();
+  const auto scenario = parse_scenario(text, "s.yaml", diags, &rack);
+  if (scenario) check_scenario_against_rack(*scenario, rack, diags);
   std::vector<std::string> out;
   for (const auto& d : diags.items()) out.push_back(d.to_string());
   return out;
@@ -165,6 +166,21 @@ measure:
   // measurement mark, measurement unit (the selector is only checked once the file parses).
   EXPECT_GE(p.size(), 9U);
   for (const auto& line : p) EXPECT_THAT(line, ::testing::StartsWith("s.yaml:"));
+}
+
+TEST(ScenarioFile, AnEventNamedOnlyByTheRacksPatternsIsCheckedAgainstTheRack) {
+  Diagnostics diags;
+  const auto s = parse_scenario(
+      kHeader + "steps:\n  - expect: {event: relay_on, within: 5s, from: repeat_start}\n", "s.yaml", diags);
+  ASSERT_TRUE(s);
+  Rack rack = builtin_sim_rack();
+  check_scenario_against_rack(*s, rack, diags);
+  ASSERT_EQ(diags.size(), 1U);
+  EXPECT_THAT(diags.items()[0].to_string(), HasSubstr("s.yaml:4:21: unknown event 'relay_on'"));
+  rack.patterns.push_back({"Relay ON", "relay_on", {}});
+  Diagnostics again;
+  check_scenario_against_rack(*s, rack, again);
+  EXPECT_TRUE(again.empty());
 }
 
 TEST(ScenarioFile, StepsOnDevicesWithoutTheNeededHardwareAreRejected) {
