@@ -165,6 +165,37 @@ TEST_F(Cli, LiveProgressDrawsTheTableAndEndsWithTheVerdict) {
   EXPECT_THAT(r.out, HasSubstr("overall: PASS (exit 0)"));
 }
 
+TEST_F(Cli, LogParsePrintsOneJsonObjectPerDeviceOsEvent) {
+  const fs::path log =
+      write("capture.log",
+            "[2026-11-21 08:15:02.123] 0000001033 [system] INFO: Device e00fce68a1b2c3d4e5f60718 started\n"
+            "hello from the application\n"
+            "0000008209 [system] INFO: Cloud connected\n");
+  const Result r = cyanrig("log parse " + log.string());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::vector<nlohmann::json> events;
+  for (std::string line; std::getline(lines, line);) events.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(events.size(), 2U);
+  EXPECT_EQ(events[0]["line"], 1);
+  EXPECT_EQ(events[0]["event"], "device_started");
+  EXPECT_EQ(events[0]["device_ms"], 1033);
+  EXPECT_EQ(events[1]["line"], 3);
+  EXPECT_EQ(events[1]["event"], "cloud_connected");
+  EXPECT_EQ(cyanrig("log parse " + (dir_ / "missing.log").string()).exit_code, 2);
+}
+
+TEST_F(Cli, LedDecodeReadsATraceAndRejectsABadOne) {
+  std::string csv = "t_ms,r,g,b\n";
+  for (int t = 0; t < 6000; t += 20) csv += std::to_string(t) + ",0.02,0.03,0.02\n";  // dark
+  const Result dark = cyanrig("led decode " + write("dark.csv", csv).string());
+  EXPECT_EQ(dark.exit_code, 0) << dark.err;
+  EXPECT_THAT(dark.out, HasSubstr("\"state\":\"off\""));
+  const Result bad = cyanrig("led decode " + write("bad.csv", "t_ms,r,g,b\n0,0.1,zz,0\n").string());
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("bad.csv:2:"));
+}
+
 TEST_F(Cli, HelpAndUsageErrors) {
   EXPECT_EQ(cyanrig("--help").exit_code, 0);
   const Result run_help = cyanrig("run --help");
