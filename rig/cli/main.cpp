@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "drivers/serial/usb/discover_report.hpp"
 #include "rig/cli/progress.hpp"
 #include "rig/devos/log_capture.hpp"
 #include "rig/devos/log_parser.hpp"
@@ -70,7 +71,7 @@ struct RunArgs {
 int cmd_run(const RunArgs& args) {
   Diagnostics diags;
   const auto rack = load_rack(args.rack, diags);
-  const auto scenario = load_scenario_file(resolve_scenario(args.scenario), diags);
+  const auto scenario = load_scenario_file(resolve_scenario(args.scenario), diags, rack ? &*rack : nullptr);
   if (rack && scenario) check_scenario_against_rack(*scenario, *rack, diags);
   if (!diags.empty()) {
     print_diagnostics(diags);
@@ -104,7 +105,7 @@ int cmd_validate(const std::vector<std::string>& files, const std::string& rack_
         validate_rack_backends(*r, BackendRegistry::builtin(), here);
         if (here.empty()) fmt::print("ok: {}: rack '{}', {} devices\n", file, r->name, r->devices.size());
       }
-    } else if (auto s = load_scenario_file(file, here)) {
+    } else if (auto s = load_scenario_file(file, here, rack ? &*rack : nullptr)) {
       if (rack) check_scenario_against_rack(*s, *rack, here);
       if (here.empty()) {
         fmt::print("ok: {}: scenario '{}', {} steps, {} device{} selected, {} repeat{}\n", file, s->name,
@@ -207,6 +208,17 @@ int cmd_led_decode(const std::string& file) {
   return 0;
 }
 
+// The USB serial ports on this machine, and rack-file entries for the Particle devices among them.
+int cmd_discover() {
+  const UsbPortListing listing = list_usb_serial_ports();
+  if (!listing.error.empty()) {
+    fmt::print(stderr, "cyanrig discover: {}\n", listing.error);
+    return static_cast<int>(ExitCode::infrastructure);
+  }
+  fmt::print("{}\n{}", format_discover_table(listing.ports), format_rack_snippet(listing.ports));
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -266,6 +278,11 @@ int main(int argc, char** argv) {
       led_cmd->add_subcommand("decode", "Decode a t_ms,r,g,b[,c] CSV trace into LED states (JSON lines)");
   led_decode->add_option("file", led_file, "Trace CSV")->required()->check(CLI::ExistingFile);
 
+  auto* discover_cmd = app.add_subcommand(
+      "discover",
+      "List USB serial ports (Particle devices with their device ID and platform) and print "
+      "rack-file entries for them");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -287,6 +304,7 @@ int main(int argc, char** argv) {
     if (*list_cmd) return cmd_list(list_what, list_rack);
     if (*log_parse) return cmd_log_parse(log_file);
     if (*led_decode) return cmd_led_decode(led_file);
+    if (*discover_cmd) return cmd_discover();
   } catch (const std::exception& e) {
     fmt::print(stderr, "cyanrig: internal error: {}\n", e.what());
     return static_cast<int>(ExitCode::infrastructure);
