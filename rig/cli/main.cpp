@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "drivers/serial/device_port.hpp"
 #include "drivers/serial/usb/discover_report.hpp"
 #include "rig/cli/progress.hpp"
 #include "rig/devos/log_capture.hpp"
@@ -219,6 +220,34 @@ int cmd_discover() {
   return 0;
 }
 
+// Puts a rack device into DFU or listening mode by opening its port at the trigger baud rate.
+int cmd_usb_mode(const std::string& device_name, UsbMode mode, const std::string& rack_path) {
+  Diagnostics diags;
+  const auto rack = load_rack(rack_path, diags);
+  if (!rack) {
+    print_diagnostics(diags);
+    return kExitInvalid;
+  }
+  const RackDevice* device = rack->find_device(device_name);
+  if (device == nullptr) {
+    fmt::print(stderr, "cyanrig: no device '{}' in rack '{}' ({})\n", device_name, rack->name, rack->file);
+    return kExitInvalid;
+  }
+  const auto port = current_serial_port(*device);
+  if (const auto* problem = std::get_if<PortProblem>(&port)) {
+    fmt::print(stderr, "cyanrig: {}\n", problem->message);
+    return problem->usage ? kExitInvalid : static_cast<int>(ExitCode::infrastructure);
+  }
+  const std::string& path = std::get<PortPath>(port).path;
+  if (const Status status = request_usb_mode(path, mode)) {
+    fmt::print(stderr, "cyanrig: {}: {}\n", device->name, status->message);
+    return static_cast<int>(ExitCode::infrastructure);
+  }
+  fmt::print("{}: opened {} at {} baud: the device should now be in {} mode\n", device->name, path,
+             trigger_baud(mode), mode == UsbMode::dfu ? "DFU" : "listening");
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -283,6 +312,19 @@ int main(int argc, char** argv) {
       "List USB serial ports (Particle devices with their device ID and platform) and print "
       "rack-file entries for them");
 
+  std::string mode_device;
+  std::string mode_rack;
+  auto* serial_cmd = app.add_subcommand("serial", "USB serial rig actions on a rack device");
+  serial_cmd->require_subcommand(1);
+  auto* dfu_cmd =
+      serial_cmd->add_subcommand("dfu", "Put DEVICE into DFU mode (opens its port at 14400 baud)");
+  auto* listening_cmd = serial_cmd->add_subcommand(
+      "listening", "Put DEVICE into listening mode (opens its port at 28800 baud)");
+  for (auto* cmd : {dfu_cmd, listening_cmd}) {
+    cmd->add_option("device", mode_device, "Device name or ID in the rack")->required();
+    cmd->add_option("--rack", mode_rack, "Rack file (default: the built-in simulated rack)");
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -304,6 +346,8 @@ int main(int argc, char** argv) {
     if (*list_cmd) return cmd_list(list_what, list_rack);
     if (*log_parse) return cmd_log_parse(log_file);
     if (*led_decode) return cmd_led_decode(led_file);
+    if (*dfu_cmd) return cmd_usb_mode(mode_device, UsbMode::dfu, mode_rack);
+    if (*listening_cmd) return cmd_usb_mode(mode_device, UsbMode::listening, mode_rack);
     if (*discover_cmd) return cmd_discover();
   } catch (const std::exception& e) {
     fmt::print(stderr, "cyanrig: internal error: {}\n", e.what());

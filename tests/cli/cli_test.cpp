@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -194,6 +195,39 @@ TEST_F(Cli, LedDecodeReadsATraceAndRejectsABadOne) {
   const Result bad = cyanrig("led decode " + write("bad.csv", "t_ms,r,g,b\n0,0.1,zz,0\n").string());
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_THAT(bad.err, HasSubstr("bad.csv:2:"));
+}
+
+TEST_F(Cli, SerialDfuAndListeningOpenTheDevicesPortAtTheTriggerBaud) {
+  const int master = posix_openpt(O_RDWR | O_NOCTTY);
+  ASSERT_GE(master, 0);
+  ASSERT_EQ(grantpt(master), 0);
+  ASSERT_EQ(unlockpt(master), 0);
+  const std::string slave = ptsname(master);
+  const fs::path rack = write("rack.yaml",
+                              "rack: bench\nsafe_power: off\ndevices:\n"
+                              "  - {name: argon-1, id: e00fce68a1b2c3d4e5f60718, platform: argon,\n"
+                              "     serial: {backend: tty, path: " +
+                                  slave +
+                                  "}}\n"
+                                  "  - {name: argon-2, id: e00fce68a1b2c3d4e5f60719, platform: argon,\n"
+                                  "     serial: {backend: tty, path: /dev/cyanrig-no-such-port}}\n"
+                                  "  - {name: argon-3, id: e00fce68a1b2c3d4e5f6071a, platform: argon}\n");
+  const Result dfu = cyanrig("serial dfu argon-1 --rack " + rack.string());
+  EXPECT_EQ(dfu.exit_code, 0) << dfu.err;
+  EXPECT_THAT(dfu.out, HasSubstr("argon-1: opened " + slave + " at 14400 baud"));
+  const Result listening = cyanrig("serial listening argon-1 --rack " + rack.string());
+  EXPECT_EQ(listening.exit_code, 0) << listening.err;
+  EXPECT_THAT(listening.out, HasSubstr("at 28800 baud"));
+  // A port that is not there is the lab's problem; a device without a port is the rack's.
+  const Result missing = cyanrig("serial dfu argon-2 --rack " + rack.string());
+  EXPECT_EQ(missing.exit_code, 3);
+  EXPECT_THAT(missing.err, HasSubstr("argon-2: "));
+  EXPECT_THAT(missing.err, HasSubstr("/dev/cyanrig-no-such-port"));
+  const Result none = cyanrig("serial dfu argon-3 --rack " + rack.string());
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_THAT(none.err, HasSubstr("argon-3: the rack gives it no serial port"));
+  EXPECT_EQ(cyanrig("serial dfu nobody --rack " + rack.string()).exit_code, 2);
+  close(master);
 }
 
 TEST_F(Cli, HelpAndUsageErrors) {
