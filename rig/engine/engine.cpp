@@ -389,27 +389,39 @@ class Run {
   }
 
   void switch_power(DeviceSlot& s, PowerState state, std::function<void(const Status&)> done) {
-    auto answered = std::make_shared<bool>(false);
-    auto timeout = std::make_shared<Timer>();
-    auto finish = [this, &s, state, answered, timeout, done = std::move(done)](const Status& status) {
-      if (*answered) return;
-      *answered = true;
-      timeout->cancel();
-      if (status) {
-        timeline_.record(EventKind::power, s.device->name, "error",
-                         {{"state", to_string(state)}, {"message", status->message}});
-      } else {
-        if (state == PowerState::off) s.last_off = clock_->now();
-        timeline_.record(EventKind::power, s.device->name, std::string(to_string(state)));
-      }
-      done(status);
+    ask_backend(
+        s.power->describe(), [&s, state](Done reply) { s.power->set(state, std::move(reply)); },
+        [this, &s, state, done = std::move(done)](const Status& status) {
+          if (status) {
+            timeline_.record(EventKind::power, s.device->name, "error",
+                             {{"state", to_string(state)}, {"message", status->message}});
+          } else {
+            if (state == PowerState::off) s.last_off = clock_->now();
+            timeline_.record(EventKind::power, s.device->name, std::string(to_string(state)));
+          }
+          done(status);
+        });
+  }
+
+  // Asks a backend to act: `finish` runs once, on the loop, with the backend's answer or, after
+  // kBackendAnswerTimeout, with a fault saying `who` did not answer (the lab is then to blame).
+  void ask_backend(const std::string& who, const std::function<void(Done)>& request,
+                   std::function<void(const Status&)> finish) {
+    struct Pending {
+      bool answered = false;
+      Timer timeout;
     };
-    *timeout = clock_->after(kBackendAnswerTimeout, [finish, &s] {
-      finish(fault(fmt::format("{} did not answer within {}", s.power->describe(),
-                               format_duration(kBackendAnswerTimeout))));
+    auto pending = std::make_shared<Pending>();
+    auto once = [pending, finish = std::move(finish)](const Status& status) {
+      if (pending->answered) return;
+      pending->answered = true;
+      pending->timeout.cancel();
+      finish(status);
+    };
+    pending->timeout = clock_->after(kBackendAnswerTimeout, [once, who] {
+      once(fault(fmt::format("{} did not answer within {}", who, format_duration(kBackendAnswerTimeout))));
     });
-    s.power->set(state,
-                 [this, finish](Status status) { clock_->post([finish, status] { finish(status); }); });
+    request([this, once](Status status) { clock_->post([once, status] { once(status); }); });
   }
 
   void begin_repeat(int repeat) {
@@ -573,8 +585,6 @@ class Run {
       done(fault(*seg.setup_failure));
       return;
     }
-    auto answered = std::make_shared<bool>(false);
-    auto timeout = std::make_shared<Timer>();
     const std::string name = seg.segment->name;
     nlohmann::json data = {{"segment", name}};
     if (step.start) {
@@ -582,29 +592,26 @@ class Run {
       data["action"] = to_string(step.spec.action);
       seg.started = true;
     }
-    auto finish = [this, &seg, name, answered, timeout, data, start = step.start,
-                   done = std::move(done)](Status status) {
-      if (*answered) return;
-      *answered = true;
-      timeout->cancel();
-      if (!start && !status) seg.started = false;  // lifted: nothing left to clean up
-      if (status) {
-        status->message = fmt::format("segment {}: {}", name, status->message);
-        timeline_.record(EventKind::outage, "", "error", {{"segment", name}, {"message", status->message}});
-      } else {
-        timeline_.record(EventKind::outage, "", start ? "start" : "stop", data);
-      }
-      done(status);
-    };
-    *timeout = clock_->after(kBackendAnswerTimeout, [finish, d = seg.outage->describe()] {
-      finish(fault(fmt::format("{} did not answer within {}", d, format_duration(kBackendAnswerTimeout))));
-    });
-    auto reply = [this, finish](Status status) { clock_->post([finish, status] { finish(status); }); };
-    if (step.start) {
-      seg.outage->start(step.spec, std::move(reply));
-    } else {
-      seg.outage->stop(std::move(reply));
-    }
+    ask_backend(
+        seg.outage->describe(),
+        [&seg, &step](Done reply) {
+          if (step.start) {
+            seg.outage->start(step.spec, std::move(reply));
+          } else {
+            seg.outage->stop(std::move(reply));
+          }
+        },
+        [this, &seg, name, data, start = step.start, done = std::move(done)](Status status) {
+          if (!start && !status) seg.started = false;  // lifted: nothing left to clean up
+          if (status) {
+            status->message = fmt::format("segment {}: {}", name, status->message);
+            timeline_.record(EventKind::outage, "", "error",
+                             {{"segment", name}, {"message", status->message}});
+          } else {
+            timeline_.record(EventKind::outage, "", start ? "start" : "stop", data);
+          }
+          done(status);
+        });
   }
 
   // Every outage started on this run is lifted, whatever happened.
