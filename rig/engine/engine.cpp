@@ -11,10 +11,12 @@
 
 #include "rig/clock.hpp"
 #include "rig/core/duration_text.hpp"
+#include "rig/core/overloaded.hpp"
 #include "rig/devos/log_parser.hpp"
 #include "rig/engine/timeline_query.hpp"
 #include "rig/led/led_decoder.hpp"
 #include "rig/rack/rack_file.hpp"
+#include "rig/results/rounding.hpp"
 #include "rig/results/serial_log.hpp"
 #include "rig/results/writers.hpp"
 #include "rig/serial/line_framer.hpp"
@@ -26,13 +28,6 @@ using namespace std::chrono_literals;
 
 // How long a backend may take to answer a power or outage request before the lab is to blame.
 constexpr Duration kBackendAnswerTimeout = 30s;
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 // Calls `done` once every one of `count` parts has reported, with the first fault seen.
 class Join {
@@ -275,8 +270,7 @@ class Run {
 
   void record_line(DeviceSlot& s, const SerialLine& line) {
     // since_ms: the host arrival time of the line's first byte (Event::began).
-    nlohmann::json data = {{"line", line.text},
-                           {"since_ms", std::round(ms_since_start(line.t) * 1000.0) / 1000.0}};
+    nlohmann::json data = {{"line", line.text}, {"since_ms", rounded(ms_since_start(line.t), ms_decimals)}};
     if (line.partial) data["partial"] = true;
     const auto parsed = parser_.parse(line.text);
     if (parsed && parsed->device_ms) data["device_ms"] = *parsed->device_ms;
@@ -293,7 +287,7 @@ class Run {
   }
 
   void record_led(DeviceSlot& s, const LedStateChange& c) {
-    nlohmann::json data = {{"since_ms", std::round(ms_since_start(c.start) * 1000.0) / 1000.0}};
+    nlohmann::json data = {{"since_ms", rounded(ms_since_start(c.start), ms_decimals)}};
     if (c.code) data["code"] = *c.code;
     if (c.colour) data["color"] = *c.colour;
     if (c.count) data["count"] = *c.count;
@@ -977,7 +971,7 @@ class Run {
   void record_sample(const MeasurementSample& s) {
     nlohmann::json data = {{"repeat", s.repeat}, {"unit", s.unit}};
     if (s.value) {
-      data["value"] = std::round(*s.value * 1000.0) / 1000.0;
+      data["value"] = rounded(*s.value, 3);
     } else {
       data["missing"] = s.missing;
     }

@@ -152,7 +152,6 @@ std::vector<EventPattern> read_event_patterns(const YAML::Node& node, const std:
     diags.error(loc_of(node, file), "'patterns' must be a list of {event: name, regex: '...'}");
     return out;
   }
-  static const std::regex kIdentifier("[A-Za-z][A-Za-z0-9_]*");
   for (const YAML::Node& item : node) {
     MapReader p(item, file, diags, "pattern");
     const auto event = p.text("event", true);
@@ -165,9 +164,8 @@ std::vector<EventPattern> read_event_patterns(const YAML::Node& node, const std:
       p.error("regex", fmt::format("bad regular expression '{}': {}", *regex, e.what()));
       continue;
     }
-    if (!std::regex_match(*event, kIdentifier)) {
-      p.error("event",
-              fmt::format("event name '{}' must start with a letter and use letters, digits and _", *event));
+    if (!is_identifier(*event)) {
+      p.error("event", fmt::format("event name '{}' {}", *event, identifier_rule));
       continue;
     }
     out.push_back({*regex, *event, p.loc()});

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "rig/core/duration_text.hpp"
+#include "rig/core/overloaded.hpp"
 
 namespace cyanrig {
 namespace {
@@ -19,13 +20,6 @@ std::string list(const std::vector<std::string>& values) {
   for (const auto& v : values) out += (out.size() > 1 ? ", " : "") + v;
   return out + "]";
 }
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 }  // namespace
 

@@ -126,9 +126,7 @@ class ScenarioReader {
         for (const auto& kv : limits) {
           const std::string name = kv.first.Scalar();
           if (!is_identifier(name)) {
-            diags_.error(
-                loc_of(kv.first, file_),
-                fmt::format("limit name '{}' must start with a letter and use letters, digits and _", name));
+            diags_.error(loc_of(kv.first, file_), fmt::format("limit name '{}' {}", name, identifier_rule));
           }
           if (auto d = scalar_duration(kv.second, file_, diags_, fmt::format("limit '{}'", name)))
             s.limits[name] = *d;
@@ -176,12 +174,6 @@ class ScenarioReader {
   void read_patterns(MapReader& r, Scenario& s) {
     s.patterns = read_event_patterns(r.node("patterns"), file_, diags_);
     for (const EventPattern& p : s.patterns) user_events_.insert(p.event);
-  }
-
-  static bool is_identifier(const std::string& name) {
-    if (name.empty() || std::isalpha(static_cast<unsigned char>(name.front())) == 0) return false;
-    return std::all_of(name.begin(), name.end(),
-                       [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; });
   }
 
   std::shared_ptr<const std::regex> compile_regex(const std::string& text, const SourceLoc& loc) {
@@ -349,8 +341,7 @@ class ScenarioReader {
     if (kind == "mark") {
       if (auto name = m.text("mark")) {
         if (!is_identifier(*name)) {
-          m.error("mark", fmt::format("mark name '{}' must start with a letter and use letters, digits and _",
-                                      *name));
+          m.error("mark", fmt::format("mark name '{}' {}", *name, identifier_rule));
         } else {
           action = MarkStep{*name};
           marks_.insert(*name);
@@ -493,9 +484,7 @@ class ScenarioReader {
     meas.loc = m.loc();
     const auto name = m.text("name", true);
     if (name && !is_identifier(*name)) {
-      m.error(
-          "name",
-          fmt::format("measurement name '{}' must start with a letter and use letters, digits and _", *name));
+      m.error("name", fmt::format("measurement name '{}' {}", *name, identifier_rule));
     }
     if (name && std::any_of(s.measurements.begin(), s.measurements.end(),
                             [&](const Measurement& x) { return x.name == *name; })) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <climits>
 #include <fstream>
 #include <sstream>
@@ -226,6 +227,12 @@ void MapReader::finish() {
                  fmt::format("unknown field '{}' in {}{}", key, what_,
                              hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint)));
   }
+}
+
+bool is_identifier(std::string_view name) {
+  if (name.empty() || std::isalpha(static_cast<unsigned char>(name.front())) == 0) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; });
 }
 
 std::optional<std::string> scalar_text(const YAML::Node& node, const std::string& file, Diagnostics& diags,
