@@ -4,6 +4,8 @@
 //   internet  nothing beyond the local network answers (the LAN resolver still has cached names)
 //   dns       name resolution fails; packets to known addresses still flow, so sessions survive
 //   link      no network at all: Wi-Fi cannot join, the cellular modem cannot register
+//   impair    the sim does not model partial loss or delay: 100% loss is an internet outage, less
+//             leaves the network working (use a real segment with netem for degraded links)
 // With action drop packets vanish (timeouts); with reject they are refused (fast failures).
 #pragma once
 
@@ -35,12 +37,12 @@ class NetworkSegment {
 
   bool link_up() const { return !is(OutageMode::link); }
   // Packets between a device and the cloud get through (an existing session keeps working).
-  bool cloud_reachable() const { return !outage_ || outage_->mode == OutageMode::dns; }
+  bool cloud_reachable() const { return !outage_ || outage_->mode == OutageMode::dns || merely_impaired(); }
   // A new connection can find the cloud's address.
   bool names_resolve() const { return !is(OutageMode::dns) && link_up(); }
   // The internet test (a connection to a well-known public server) succeeds.
   bool internet_reachable() const {
-    return !outage_ || outage_->mode == OutageMode::cloud || is(OutageMode::dns);
+    return !outage_ || outage_->mode == OutageMode::cloud || is(OutageMode::dns) || merely_impaired();
   }
   bool rejecting() const { return outage_ && outage_->action == OutageAction::reject; }
 
@@ -50,6 +52,7 @@ class NetworkSegment {
 
  private:
   bool is(OutageMode mode) const { return outage_ && outage_->mode == mode; }
+  bool merely_impaired() const { return is(OutageMode::impair) && outage_->impair.loss_percent < 100; }
   void changed();
 
   std::string name_;

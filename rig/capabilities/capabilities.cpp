@@ -1,5 +1,8 @@
+#include <fmt/format.h>
+
 #include "rig/capabilities/cloud.hpp"
 #include "rig/capabilities/outage.hpp"
+#include "rig/core/duration_text.hpp"
 
 namespace cyanrig {
 
@@ -11,10 +14,30 @@ std::string_view to_string(OutageMode mode) {
       return "internet";
     case OutageMode::dns:
       return "dns";
+    case OutageMode::impair:
+      return "impair";
     case OutageMode::link:
       return "link";
   }
   return "cloud";
+}
+
+std::optional<OutageMode> outage_mode_named(std::string_view name) {
+  for (const OutageMode mode : kOutageModes) {
+    if (to_string(mode) == name) return mode;
+  }
+  return std::nullopt;
+}
+
+std::string describe(const OutageSpec& spec) {
+  if (spec.mode == OutageMode::impair) {
+    std::string out = fmt::format("impair (loss {}%", spec.impair.loss_percent);
+    if (spec.impair.delay > Duration{0}) out += fmt::format(", delay {}", format_duration(spec.impair.delay));
+    if (spec.impair.jitter > Duration{0}) out += fmt::format(" ± {}", format_duration(spec.impair.jitter));
+    return out + ")";
+  }
+  if (spec.mode == OutageMode::link) return "link";
+  return fmt::format("{} ({})", to_string(spec.mode), to_string(spec.action));
 }
 
 std::string_view to_string(OutageAction action) {

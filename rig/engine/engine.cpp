@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/signal_set.hpp>
 #include <cmath>
 #include <csignal>
 #include <ctime>
 #include <fstream>
+#include <set>
 
 #include "rig/clock.hpp"
 #include "rig/core/duration_text.hpp"
@@ -59,12 +61,44 @@ struct DeviceSlot {
   std::optional<Failure> setup_failure;  // a backend could not be built: every case fails with it
 };
 
-struct SegmentSlot {
-  const Segment* segment = nullptr;
+// One of a segment's outage backends.
+struct OutageBackendSlot {
+  const BackendSpec* spec = nullptr;
   std::unique_ptr<OutageSwitch> outage;
+  std::vector<OutageMode> modes;  // what it performs (BackendFactory::modes)
   std::optional<std::string> setup_failure;
   bool started = false;  // an outage was started on it this run (so it must be lifted)
+
+  bool performs(OutageMode mode) const { return std::find(modes.begin(), modes.end(), mode) != modes.end(); }
 };
+
+struct SegmentSlot {
+  const Segment* segment = nullptr;
+  std::vector<OutageBackendSlot> backends;
+  OutageBackendSlot* in_force = nullptr;  // the backend holding the outage now
+  // Until the outage in force shows its effect: who has shown it, and the deadline for the first.
+  bool effective = false;
+  bool effect_missed = false;       // the deadline passed without evidence
+  std::set<std::string> confirmed;  // devices with evidence ("" = the whole segment)
+  Timer effect_deadline;
+};
+
+// Device OS events that say a device lost the cloud or the network: evidence an outage bites.
+bool reports_loss(const Event& e) {
+  static const std::set<std::string, std::less<>> kLoss = {
+      "cloud_socket_failed",  "cloud_handshake_failed", "cloud_disconnected", "cloud_error",
+      "internet_test_failed", "cloud_unreachable",      "dns_failed",         "network_link_down"};
+  switch (e.kind) {
+    case EventKind::devos:
+      return kLoss.count(e.name) != 0;
+    case EventKind::led:
+      return e.name == "cloud_error";
+    case EventKind::cloud:
+      return e.name == "spark/status" && e.data.is_object() && e.data.value("status", "") == "offline";
+    default:
+      return false;
+  }
+}
 
 // One device going through the steps of one repeat.
 struct Flow {
@@ -184,9 +218,21 @@ class Run {
     for (const Segment& seg : rack_.segments) {
       SegmentSlot& s = segments_[seg.name];
       s.segment = &seg;
-      std::string error;
-      s.outage = build<OutageSwitch>(seg.outage, {seg.outage, nullptr, &seg}, error);
-      if (!s.outage) s.setup_failure = fmt::format("segment {}: {}", seg.name, error);
+      s.backends.reserve(seg.outages.size());  // slots are pointed at: no reallocation
+      for (const BackendSpec& spec : seg.outages) {
+        OutageBackendSlot& b = s.backends.emplace_back();
+        b.spec = &spec;
+        b.modes = outage_modes(spec, seg, registry_);
+        std::string error;
+        b.outage = build<OutageSwitch>(spec, {spec, nullptr, &seg}, error);
+        if (!b.outage) {
+          b.setup_failure = fmt::format("segment {}: {} outage backend: {}", seg.name, spec.backend, error);
+          continue;
+        }
+        b.outage->watch([this, &s](const OutageEffect& effect) {
+          clock_->post([this, &s, effect] { outage_bites(s, effect); });
+        });
+      }
     }
     if (rack_.cloud) {
       std::string error;
@@ -301,7 +347,7 @@ class Run {
     const RackDevice* d = rack_.find_device(e.device->str());
     if (d == nullptr) return;  // another device on the same account
     nlohmann::json data = {{"data", e.data}, {"published_at", e.published_at}};
-    if (e.name == "spark/status") data["status"] = e.data;
+    if (e.name == "spark/status") data["status"] = trimmed(e.data);
     timeline_.record(EventKind::cloud, d->name, e.name, std::move(data));
   }
 
@@ -333,7 +379,8 @@ class Run {
                       {"simulated", clock_->is_virtual()}});
     create_backends();
     start_observers();
-    drive_safe_power([this] { begin_repeat(1); });
+    watch_devices_for_outage_effects();
+    sweep_outages([this] { drive_safe_power([this] { begin_repeat(1); }); });
   }
 
   // Relays go to the rack's declared safe state: at start and at every exit path.
@@ -574,49 +621,192 @@ class Run {
     }
   }
 
+  // ---- outages ----------------------------------------------------------------------------------
+
+  // What an earlier, killed run left in force (a table, a qdisc) goes before this one starts.
+  void sweep_outages(std::function<void()> then) {
+    std::vector<std::pair<SegmentSlot*, OutageBackendSlot*>> all;
+    for (auto& [name, seg] : segments_) {
+      for (auto& b : seg.backends) {
+        if (b.outage) all.emplace_back(&seg, &b);
+      }
+    }
+    auto join = std::make_shared<Join>(all.size(), std::move(then));
+    for (auto [seg, b] : all) {
+      b->outage->sweep([this, join, name = seg->segment->name](const Status& fault,
+                                                               const std::optional<std::string>& removed) {
+        if (removed) {
+          spdlog::warn("segment {}: {}", name, *removed);
+          timeline_.record(EventKind::outage, "", "leftover_removed",
+                           {{"segment", name}, {"message", *removed}});
+        }
+        if (fault) spdlog::warn("segment {}: could not look for a leftover outage: {}", name, fault->message);
+        join->arrive();
+      });
+    }
+  }
+
   void switch_outage(SegmentSlot& seg, const OutageStep& step, std::function<void(const Status&)> done) {
-    if (!seg.outage) {
-      done(fault(*seg.setup_failure));
+    if (!step.start) {
+      stop_outage(seg, std::move(done));
       return;
     }
-    const std::string name = seg.segment->name;
-    nlohmann::json data = {{"segment", name}};
-    if (step.start) {
-      data["mode"] = to_string(step.spec.mode);
-      data["action"] = to_string(step.spec.action);
-      seg.started = true;
+    const auto it = std::find_if(seg.backends.begin(), seg.backends.end(),
+                                 [&](const OutageBackendSlot& b) { return b.performs(step.spec.mode); });
+    if (it == seg.backends.end()) {
+      done(fault(fmt::format("segment {}: no outage backend performs mode {}", seg.segment->name,
+                             to_string(step.spec.mode))));
+      return;
     }
+    OutageBackendSlot& backend = *it;
+    if (backend.setup_failure) {
+      done(fault(*backend.setup_failure));
+      return;
+    }
+    // A new outage replaces the one in force; another backend's must be lifted first.
+    if (seg.in_force != nullptr && seg.in_force != &backend) {
+      stop_outage(seg, [this, &seg, &step, done = std::move(done)](const Status& status) mutable {
+        if (status) {
+          done(status);
+          return;
+        }
+        switch_outage(seg, step, std::move(done));
+      });
+      return;
+    }
+    backend.started = true;
+    const std::string name = seg.segment->name;
     ask_backend(
-        seg.outage->describe(),
-        [&seg, &step](Done reply) {
-          if (step.start) {
-            seg.outage->start(step.spec, std::move(reply));
-          } else {
-            seg.outage->stop(std::move(reply));
-          }
-        },
-        [this, &seg, name, data, start = step.start, done = std::move(done)](Status status) {
-          if (!start && !status) seg.started = false;  // lifted: nothing left to clean up
+        backend.outage->describe(),
+        [&backend, &step](Done reply) { backend.outage->start(step.spec, std::move(reply)); },
+        [this, &seg, &backend, name, spec = step.spec, done = std::move(done)](Status status) {
           if (status) {
             status->message = fmt::format("segment {}: {}", name, status->message);
             timeline_.record(EventKind::outage, "", "error",
                              {{"segment", name}, {"message", status->message}});
-          } else {
-            timeline_.record(EventKind::outage, "", start ? "start" : "stop", data);
+            done(status);
+            return;
           }
-          done(status);
+          nlohmann::json data = {{"segment", name},
+                                 {"mode", to_string(spec.mode)},
+                                 {"backend", backend.spec->backend},
+                                 {"outage", describe(spec)}};
+          if (spec.mode != OutageMode::impair && spec.mode != OutageMode::link)
+            data["action"] = to_string(spec.action);
+          seg.in_force = &backend;
+          timeline_.record(EventKind::outage, "", "start", data);
+          expect_effect(seg, spec);
+          done(std::nullopt);
         });
+  }
+
+  // Lifts whatever any of the segment's backends has in force.
+  void stop_outage(SegmentSlot& seg, std::function<void(const Status&)> done) {
+    std::vector<OutageBackendSlot*> lifting;
+    for (auto& b : seg.backends) {
+      if (b.outage && (b.started || b.outage->active())) lifting.push_back(&b);
+    }
+    seg.effect_deadline.cancel();
+    if (seg.in_force != nullptr && !seg.effective && !seg.effect_missed) {
+      const std::string message = fmt::format(
+          "segment {}: the outage was lifted before it showed any effect (no device's traffic "
+          "was seen stopped and no device reported the loss)",
+          seg.segment->name);
+      spdlog::warn("{}", message);
+      timeline_.record(EventKind::outage, "", "unconfirmed",
+                       {{"segment", seg.segment->name}, {"message", message}});
+    }
+    seg.in_force = nullptr;
+    auto faults = std::make_shared<std::vector<std::string>>();
+    auto join = std::make_shared<Join>(lifting.size(), [this, &seg, faults, done = std::move(done)] {
+      const std::string name = seg.segment->name;
+      if (faults->empty()) {
+        timeline_.record(EventKind::outage, "", "stop", {{"segment", name}});
+        done(std::nullopt);
+        return;
+      }
+      const std::string message = fmt::format("segment {}: {}", name, fmt::join(*faults, "; "));
+      timeline_.record(EventKind::outage, "", "error", {{"segment", name}, {"message", message}});
+      done(fault(message));
+    });
+    for (OutageBackendSlot* b : lifting) {
+      ask_backend(
+          b->outage->describe(), [b](Done reply) { b->outage->stop(std::move(reply)); },
+          [b, faults, join](Status status) {
+            if (status) {
+              faults->push_back(status->message);
+            } else {
+              b->started = false;  // lifted: nothing left to clean up
+            }
+            join->arrive();
+          });
+    }
+  }
+
+  // An outage counts as effective once a backend sees a device's traffic stopped or a device
+  // reports the loss; none of that within the segment's `effect_within` is the lab's failure.
+  void expect_effect(SegmentSlot& seg, const OutageSpec& spec) {
+    seg.effective = false;
+    seg.effect_missed = false;
+    seg.confirmed.clear();
+    seg.effect_deadline = clock_->after(seg.segment->effect_within, [this, &seg, spec] {
+      if (seg.in_force == nullptr || seg.effective) return;
+      const std::string message = fmt::format(
+          "segment {}: the {} outage showed no effect within {}: no device's traffic was seen stopped and no "
+          "device reported the loss (is the rack's outage backend really between the devices and the cloud?)",
+          seg.segment->name, describe(spec), format_duration(seg.segment->effect_within));
+      seg.effect_missed = true;  // said once, not again as "unconfirmed" when it is lifted
+      timeline_.record(EventKind::outage, "", "not_effective",
+                       {{"segment", seg.segment->name}, {"message", message}});
+      for (auto& flow : flows_) {
+        if (!flow->done && flow->slot->device->segment == seg.segment->name) {
+          fail(*flow,
+               Failure{
+                   .cls = FailureClass::infrastructure, .kind = "outage_not_effective", .message = message});
+        }
+      }
+    });
+  }
+
+  void outage_bites(SegmentSlot& seg, const OutageEffect& effect) {
+    if (seg.in_force == nullptr || !seg.confirmed.insert(effect.device).second) return;
+    seg.effective = true;
+    seg.effect_deadline.cancel();
+    timeline_.record(EventKind::outage, effect.device, "effective",
+                     {{"segment", seg.segment->name}, {"evidence", effect.evidence}});
+  }
+
+  // The devices' own reports of a lost cloud count as evidence too (backends that cannot see
+  // traffic, such as command and gpio, rely on them).
+  void watch_devices_for_outage_effects() {
+    timeline_.subscribe([this](const Event& e) {
+      if (e.device.empty() || !reports_loss(e)) return;
+      const RackDevice* d = rack_.find_device(e.device);
+      if (d == nullptr || d->segment.empty()) return;
+      const auto it = segments_.find(d->segment);
+      if (it == segments_.end() || it->second.in_force == nullptr ||
+          it->second.confirmed.count(e.device) != 0)
+        return;
+      clock_->post([this, &seg = it->second,
+                    effect = OutageEffect{
+                        e.device, fmt::format("the device reported {} {}", to_string(e.kind), e.name)}] {
+        outage_bites(seg, effect);
+      });
+    });
   }
 
   // Every outage started on this run is lifted, whatever happened.
   void lift_outages(std::function<void()> then) {
     std::vector<SegmentSlot*> active;
     for (auto& [name, seg] : segments_) {
-      if (seg.outage && (seg.started || seg.outage->active())) active.push_back(&seg);
+      const bool any = std::any_of(seg.backends.begin(), seg.backends.end(), [](const OutageBackendSlot& b) {
+        return b.outage && (b.started || b.outage->active());
+      });
+      if (any) active.push_back(&seg);
     }
     auto join = std::make_shared<Join>(active.size(), std::move(then));
     for (SegmentSlot* seg : active) {
-      switch_outage(*seg, OutageStep{.start = false}, [this, join](const Status& status) {
+      stop_outage(*seg, [this, join](const Status& status) {
         if (status) {
           result_.run_failures.push_back(Failure{.cls = FailureClass::infrastructure,
                                                  .kind = "outage_not_lifted",

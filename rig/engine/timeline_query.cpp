@@ -13,13 +13,6 @@ bool is_cloud_status(const Event& e) {
          e.data.is_object() && e.data.contains("status");
 }
 
-std::string trimmed(std::string s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r')) s.pop_back();
-  std::size_t i = 0;
-  while (i < s.size() && s[i] == ' ') ++i;
-  return s.substr(i);
-}
-
 // A state-like observation (LED state, cloud status) holds over intervals between its events;
 // intervals are [began_i, began_{i+1}). `events` are one device's events of one kind.
 // Returns the first interval whose value is wanted and that overlaps [from, until].
@@ -68,6 +61,13 @@ QueryResult find_point(const std::vector<const Event*>& events, Wanted wanted, I
 }
 
 }  // namespace
+
+std::string trimmed(std::string s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  std::size_t i = 0;
+  while (i < s.size() && s[i] == ' ') ++i;
+  return s.substr(i);
+}
 
 QueryResult find_observation(const Timeline& timeline, const std::string& device, const Observation& what,
                              Instant from, Instant until, Instant now) {

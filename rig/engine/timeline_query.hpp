@@ -45,4 +45,8 @@ std::string current_cloud_status(const Timeline& timeline, const std::string& de
 // "00:03:10.100" since run start.
 std::string clock_text(Instant t);
 
+// Event data as the cloud sends it may carry spaces (`success `, documented with its trailing
+// space): compare it trimmed.
+std::string trimmed(std::string s);
+
 }  // namespace cyanrig

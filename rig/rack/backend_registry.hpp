@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <typeindex>
+#include <vector>
 
 #include "rig/capabilities/cloud.hpp"
 #include "rig/capabilities/colour_sensor.hpp"
@@ -62,6 +63,9 @@ struct BackendFactory {
   std::function<void(const BackendSite&, Diagnostics&)> validate;
   // May throw std::runtime_error with a message naming the cause; the caller adds the device.
   std::function<std::unique_ptr<Capability>(const BackendSite&, BackendContext&)> create;
+  // Outage backends only: the outage modes this backend performs with these parameters. The engine
+  // hands each outage step to the first of its segment's backends that declares the step's mode.
+  std::function<std::vector<OutageMode>(const BackendSite&)> modes;
 };
 
 class BackendRegistry {

@@ -46,6 +46,8 @@ struct RackDevice {
   const Platform* platform = nullptr;
   std::vector<std::string> tags;
   std::string segment;  // name of the network segment; empty if none
+  std::string ip;       // how outage backends find its traffic: its address on the segment,
+  std::string mac;      // or its MAC (looked up in a dnsmasq leases file when an IP is needed)
   std::optional<BackendSpec> power;
   std::optional<BackendSpec> serial;
   std::optional<BackendSpec> led;
@@ -57,7 +59,12 @@ struct RackDevice {
 
 struct Segment {
   std::string name;
-  BackendSpec outage;
+  // `outage:` one backend or a list of them (nftables for cloud/internet/dns, netem for impair, link
+  // for link, ...); each outage step goes to the first that performs its mode.
+  std::vector<BackendSpec> outages;
+  // An outage must show its effect this soon after it starts (a device's packets stopped, or a
+  // device reporting the loss); one that never bites is the lab's fault, not the devices'.
+  Duration effect_within = std::chrono::minutes(5);
   SourceLoc loc;
 };
 

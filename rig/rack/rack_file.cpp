@@ -1,7 +1,10 @@
 #include "rig/rack/rack_file.hpp"
 
+#include <arpa/inet.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <regex>
 #include <set>
 #include <stdexcept>
@@ -16,6 +19,21 @@ namespace {
 bool is_plain_name(const std::string& name) {
   static const std::regex kPlain("[A-Za-z0-9][A-Za-z0-9_.-]*");
   return std::regex_match(name, kPlain);
+}
+
+bool is_ip_address(const std::string& text) {
+  in6_addr buffer{};
+  return inet_pton(AF_INET, text.c_str(), &buffer) == 1 || inet_pton(AF_INET6, text.c_str(), &buffer) == 1;
+}
+
+bool is_mac_address(const std::string& text) {
+  static const std::regex kMac("[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}");
+  return std::regex_match(text, kMac);
+}
+
+std::string lowercase(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
 }
 
 // A backend block: `{backend: NAME, ...params}`. Device-level blocks are merged over `defaults`.
@@ -35,6 +53,21 @@ std::optional<BackendSpec> read_backend(const YAML::Node& node, const YAML::Node
     return std::nullopt;
   }
   return BackendSpec{name.Scalar(), chosen, loc_of(chosen, file)};
+}
+
+// `outage:` is one backend block or a list of them.
+std::vector<BackendSpec> read_outage_backends(const YAML::Node& node, const std::string& file,
+                                              Diagnostics& diags, const std::string& segment) {
+  const std::string what = fmt::format("outage of segment '{}'", segment);
+  std::vector<BackendSpec> out;
+  if (node.IsSequence()) {
+    for (const YAML::Node& item : node) {
+      if (auto spec = read_backend(item, YAML::Node(), file, diags, what)) out.push_back(std::move(*spec));
+    }
+  } else if (auto spec = read_backend(node, YAML::Node(), file, diags, what)) {
+    out.push_back(std::move(*spec));
+  }
+  return out;
 }
 
 std::vector<FaultSpec> read_faults(const YAML::Node& node, const std::string& file, Diagnostics& diags) {
@@ -128,6 +161,20 @@ void read_devices(const YAML::Node& list, const YAML::Node& defaults, const std:
       }
     }
     d.firmware = r.text("firmware").value_or("");
+    if (auto ip = r.text("ip")) {
+      if (is_ip_address(*ip)) {
+        d.ip = *ip;
+      } else {
+        r.error("ip", fmt::format("'{}' is not an IPv4 or IPv6 address", *ip));
+      }
+    }
+    if (auto mac = r.text("mac")) {
+      if (is_mac_address(*mac)) {
+        d.mac = lowercase(*mac);
+      } else {
+        r.error("mac", fmt::format("'{}' is not a MAC address (six hex pairs: e0:4f:43:12:34:56)", *mac));
+      }
+    }
     d.min_off = r.duration("min_off");
     const auto backend = [&](const char* key, const char* what) {
       return read_backend(r.node(key), defaults.IsMap() ? defaults[key] : YAML::Node(), file, diags,
@@ -199,14 +246,14 @@ std::optional<Rack> parse_rack(const std::string& text, const std::string& file,
         if (!seg.name.empty() && rack.find_segment(seg.name) != nullptr) {
           s.error("name", fmt::format("segment '{}' is declared twice", seg.name));
         }
-        const auto outage = read_backend(s.node("outage"), YAML::Node(), file, diags,
-                                         fmt::format("outage of segment '{}'", seg.name));
-        if (!outage) diags.error(seg.loc, fmt::format("segment '{}' needs an 'outage' backend", seg.name));
-        s.finish();
-        if (outage && !seg.name.empty()) {
-          seg.outage = *outage;
-          rack.segments.push_back(std::move(seg));
+        const std::size_t errors_before_outage = diags.size();
+        seg.outages = read_outage_backends(s.node("outage"), file, diags, seg.name);
+        if (seg.outages.empty() && diags.size() == errors_before_outage) {
+          diags.error(seg.loc, fmt::format("segment '{}' needs an 'outage' backend", seg.name));
         }
+        if (const auto within = s.duration("effect_within")) seg.effect_within = *within;
+        s.finish();
+        if (!seg.outages.empty() && !seg.name.empty()) rack.segments.push_back(std::move(seg));
       }
     }
   }
@@ -273,7 +320,9 @@ void validate_one(const BackendRegistry& registry, const BackendSite& site, cons
 
 void validate_rack_backends(const Rack& rack, const BackendRegistry& registry, Diagnostics& diags) {
   for (const Segment& s : rack.segments) {
-    validate_one<OutageSwitch>(registry, {s.outage, nullptr, &s}, "outage", rack.file, diags);
+    for (const BackendSpec& spec : s.outages) {
+      validate_one<OutageSwitch>(registry, {spec, nullptr, &s}, "outage", rack.file, diags);
+    }
   }
   if (rack.cloud) validate_one<Cloud>(registry, {*rack.cloud}, "cloud", rack.file, diags);
   for (const RackDevice& d : rack.devices) {
@@ -290,7 +339,9 @@ bool rack_is_simulated(const Rack& rack, const BackendRegistry& registry) {
     return factory != nullptr && factory->virtual_time;
   };
   for (const Segment& s : rack.segments) {
-    if (!simulated.operator()<OutageSwitch>(s.outage)) return false;
+    for (const BackendSpec& spec : s.outages) {
+      if (!simulated.operator()<OutageSwitch>(spec)) return false;
+    }
   }
   if (!simulated.operator()<Cloud>(rack.cloud)) return false;
   for (const RackDevice& d : rack.devices) {
@@ -300,6 +351,22 @@ bool rack_is_simulated(const Rack& rack, const BackendRegistry& registry) {
     }
   }
   return true;
+}
+
+std::vector<OutageMode> outage_modes(const BackendSpec& spec, const Segment& segment,
+                                     const BackendRegistry& registry) {
+  const auto* factory = registry.find<OutageSwitch>(spec.backend);
+  if (factory == nullptr || !factory->modes) return {};
+  return factory->modes(BackendSite{spec, nullptr, &segment});
+}
+
+std::optional<std::size_t> outage_backend_for(const Segment& segment, OutageMode mode,
+                                              const BackendRegistry& registry) {
+  for (std::size_t i = 0; i < segment.outages.size(); ++i) {
+    const auto modes = outage_modes(segment.outages[i], segment, registry);
+    if (std::find(modes.begin(), modes.end(), mode) != modes.end()) return i;
+  }
+  return std::nullopt;
 }
 
 }  // namespace cyanrig

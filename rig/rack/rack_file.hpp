@@ -30,4 +30,11 @@ void validate_rack_backends(const Rack& rack, const BackendRegistry& registry, D
 // run then uses the virtual clock.
 bool rack_is_simulated(const Rack& rack, const BackendRegistry& registry);
 
+// The outage modes one of a segment's backends performs (BackendFactory::modes).
+std::vector<OutageMode> outage_modes(const BackendSpec& spec, const Segment& segment,
+                                     const BackendRegistry& registry);
+// Which of the segment's outage backends performs `mode`: the first that declares it.
+std::optional<std::size_t> outage_backend_for(const Segment& segment, OutageMode mode,
+                                              const BackendRegistry& registry);
+
 }  // namespace cyanrig

@@ -89,8 +89,7 @@ std::string Step::label() const {
                                                                     : "cycle");
           },
           [](const OutageStep& o) {
-            return o.start ? fmt::format("start {} {}", to_string(o.spec.mode), to_string(o.spec.action))
-                           : std::string("stop");
+            return o.start ? fmt::format("start {}", describe(o.spec)) : std::string("stop");
           },
           [](const WaitStep& w) { return format_duration(w.duration); },
           [](const MarkStep& m) { return m.name; },

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <set>
 
 #include "rig/core/duration_text.hpp"
@@ -387,22 +388,70 @@ class ScenarioReader {
     o.segments = m.text_list("segment");
     if (!what) return std::nullopt;
     o.start = *what == "start";
-    if (o.start) {
-      const auto mode = m.choice("mode", {"cloud", "internet", "dns", "link"}, true);
-      const auto action = m.choice("action", {"drop", "reject"});
-      if (!mode) return std::nullopt;
-      o.spec.mode = *mode == "cloud"      ? OutageMode::cloud
-                    : *mode == "internet" ? OutageMode::internet
-                    : *mode == "dns"      ? OutageMode::dns
-                                          : OutageMode::link;
-      o.spec.action = action.value_or("drop") == "reject" ? OutageAction::reject : OutageAction::drop;
-    } else if (m.has("mode") || m.has("action")) {
-      m.error(m.has("mode") ? "mode" : "action",
-              "outage: stop lifts whatever is in force; 'mode' and 'action' "
-              "belong to outage: start");
-      return std::nullopt;
+    if (!o.start) {
+      for (const char* key : {"mode", "action", "loss", "delay", "jitter"}) {
+        if (m.has(key)) {
+          m.error(key,
+                  fmt::format("outage: stop lifts whatever is in force; '{}' belongs to outage: start", key));
+          return std::nullopt;
+        }
+      }
+      return o;
     }
-    return o;
+    std::vector<std::string> modes;
+    for (const OutageMode mode : kOutageModes) modes.emplace_back(to_string(mode));
+    const auto mode = m.choice("mode", modes, true);
+    if (!mode) return std::nullopt;
+    o.spec.mode = *outage_mode_named(*mode);
+    const bool blocks = o.spec.mode != OutageMode::impair && o.spec.mode != OutageMode::link;
+    if (const auto action = m.choice("action", {"drop", "reject"})) {
+      if (!blocks) {
+        m.error("action", fmt::format("'action' (drop or reject) applies to cloud, internet and dns outages, "
+                                      "not to {}",
+                                      *mode));
+        return std::nullopt;
+      }
+      o.spec.action = *action == "reject" ? OutageAction::reject : OutageAction::drop;
+    }
+    if (o.spec.mode != OutageMode::impair) {
+      for (const char* key : {"loss", "delay", "jitter"}) {
+        if (m.has(key)) {
+          m.node(key);  // reported here, not again as unknown
+          m.error(key, fmt::format("'{}' belongs to mode: impair", key));
+          return std::nullopt;
+        }
+      }
+      return o;
+    }
+    return read_impairment(m, o) ? std::optional<Step::Action>(o) : std::nullopt;
+  }
+
+  // mode: impair takes `loss: 20%` (or 20), `delay: 200ms`, `jitter: 50ms`; at least one of them.
+  bool read_impairment(MapReader& m, OutageStep& o) {
+    Impairment& imp = o.spec.impair;
+    if (const auto loss = m.text("loss")) {
+      std::string number = *loss;
+      if (!number.empty() && number.back() == '%') number.pop_back();
+      char* end = nullptr;
+      const double value = std::strtod(number.c_str(), &end);
+      if (number.empty() || end != number.c_str() + number.size() || value < 0 || value > 100) {
+        m.error("loss", fmt::format("loss '{}' must be a percentage from 0 to 100, like 20%", *loss));
+        return false;
+      }
+      imp.loss_percent = value;
+    }
+    if (const auto delay = m.duration("delay")) imp.delay = *delay;
+    if (const auto jitter = m.duration("jitter")) imp.jitter = *jitter;
+    if (!m.has("loss") && !m.has("delay")) {
+      m.error("mode",
+              "mode: impair needs 'loss' (like 20%) and/or 'delay' (like 200ms), with optional 'jitter'");
+      return false;
+    }
+    if (imp.jitter > Duration{0} && imp.delay == Duration{0}) {
+      m.error("jitter", "'jitter' varies the 'delay': give a delay too");
+      return false;
+    }
+    return true;
   }
 
   std::optional<Step::Action> read_expect(MapReader& step, const Scenario& s) {
@@ -623,9 +672,39 @@ void check_rack_events(const Scenario& scenario, const Rack& rack, Diagnostics& 
   }
 }
 
+// Every segment the outage reaches has a backend that performs its mode.
+void check_outage_backends(const Step& step, const OutageStep& outage,
+                           const std::vector<const RackDevice*>& selected, const Rack& rack,
+                           const BackendRegistry& registry, Diagnostics& diags) {
+  std::vector<std::string> names = outage.segments;
+  if (names.empty()) {
+    for (const RackDevice* d : selected) {
+      if (!d->segment.empty() && std::find(names.begin(), names.end(), d->segment) == names.end())
+        names.push_back(d->segment);
+    }
+  }
+  for (const std::string& name : names) {
+    const Segment* seg = rack.find_segment(name);
+    if (seg == nullptr || outage_backend_for(*seg, outage.spec.mode, registry)) continue;
+    std::string offered;
+    for (const BackendSpec& spec : seg->outages) {
+      std::string modes;
+      for (const OutageMode m : outage_modes(spec, *seg, registry)) {
+        modes += (modes.empty() ? "" : ", ") + std::string(to_string(m));
+      }
+      offered += fmt::format("{}{} ({})", offered.empty() ? "" : "; ", spec.backend,
+                             modes.empty() ? "nothing" : modes);
+    }
+    diags.error(step.loc, fmt::format("{}: segment '{}' in rack '{}' has no outage backend for mode {}; its "
+                                      "backends do: {}",
+                                      step.label(), name, rack.name, to_string(outage.spec.mode), offered));
+  }
+}
+
 }  // namespace
 
-void check_scenario_against_rack(const Scenario& scenario, const Rack& rack, Diagnostics& diags) {
+void check_scenario_against_rack(const Scenario& scenario, const Rack& rack, Diagnostics& diags,
+                                 const BackendRegistry* registry) {
   check_rack_events(scenario, rack, diags);
   const auto selected = scenario.select(rack);
   if (selected.empty()) {
@@ -663,6 +742,7 @@ void check_scenario_against_rack(const Scenario& scenario, const Rack& rack, Dia
           }
         }
       }
+      if (o->start && registry != nullptr) check_outage_backends(step, *o, selected, rack, *registry, diags);
     }
     const bool cloud_step = std::holds_alternative<SleepStep>(step.action) ||
                             std::holds_alternative<OtaStep>(step.action) ||

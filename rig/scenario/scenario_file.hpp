@@ -5,6 +5,7 @@
 #include <string>
 
 #include "rig/core/diagnostic.hpp"
+#include "rig/rack/backend_registry.hpp"
 #include "rig/rack/rack.hpp"
 #include "rig/scenario/scenario.hpp"
 
@@ -19,7 +20,9 @@ std::optional<Scenario> parse_scenario(const std::string& text, const std::strin
                                        const Rack* rack = nullptr);
 
 // The checks that need the rack: the selector matches a device, named segments exist, devices
-// that are powered have power backends, and so on.
-void check_scenario_against_rack(const Scenario& scenario, const Rack& rack, Diagnostics& diags);
+// that are powered have power backends, and so on. With the registry, also that every outage
+// step's mode has a backend on each segment it reaches.
+void check_scenario_against_rack(const Scenario& scenario, const Rack& rack, Diagnostics& diags,
+                                 const BackendRegistry* registry = nullptr);
 
 }  // namespace cyanrig

@@ -46,7 +46,7 @@ Rack one_device_rack(const BackendSpec& power, PowerState safe_power) {
   rack.name = "power-test";
   rack.file = "rack.yaml";
   rack.safe_power = safe_power;
-  rack.segments.push_back(Segment{"lab", backend_spec("{backend: sim}"), {}});
+  rack.segments.push_back(Segment{.name = "lab", .outages = {backend_spec("{backend: sim}")}});
   RackDevice device;
   device.name = "dut";
   device.id = *DeviceId::parse("e00fce68aabbccddeeff0011");

@@ -140,3 +140,46 @@ TEST(RackFile, MissingFileIsAClearError) {
   ASSERT_EQ(diags.size(), 1U);
   EXPECT_THAT(diags.items()[0].to_string(), HasSubstr("/nonexistent/rack.yaml: cannot read file"));
 }
+
+TEST(RackFile, ASegmentMayHaveSeveralOutageBackendsAndDevicesTheirAddresses) {
+  Diagnostics diags;
+  const auto rack = parse_rack(R"(rack: r
+safe_power: off
+segments:
+  - name: wifi
+    effect_within: 90s
+    outage:
+      - {backend: sim}
+      - {backend: sim}
+devices:
+  - {name: a1, id: e00fce68a1b2c3d4e5f60718, platform: argon, segment: wifi, ip: 192.168.50.11,
+     mac: "E0:4F:43:12:34:56"}
+  - {name: a2, id: e00fce68a1b2c3d4e5f60719, platform: argon, segment: wifi, ip: "fd00::11"}
+)",
+                               "r.yaml", diags);
+  ASSERT_TRUE(rack) << diags.items().front().to_string();
+  ASSERT_EQ(rack->segments.size(), 1U);
+  EXPECT_EQ(rack->segments[0].outages.size(), 2U);
+  EXPECT_EQ(rack->segments[0].effect_within, std::chrono::seconds(90));
+  EXPECT_EQ(rack->devices[0].ip, "192.168.50.11");
+  EXPECT_EQ(rack->devices[0].mac, "e0:4f:43:12:34:56");
+  EXPECT_EQ(rack->devices[1].ip, "fd00::11");
+  // The built-in rack's segments default to five minutes to see an outage bite.
+  EXPECT_EQ(builtin_sim_rack().segments[0].effect_within, std::chrono::minutes(5));
+}
+
+TEST(RackFile, BadAddressesAreReportedAtTheirPosition) {
+  Diagnostics diags;
+  const auto rack = parse_rack(R"(rack: r
+safe_power: off
+segments:
+  - {name: wifi, outage: {backend: sim}}
+devices:
+  - {name: a1, id: e00fce68a1b2c3d4e5f60718, platform: argon, segment: wifi, ip: 192.168.50.300, mac: "e0:4f:43"}
+)",
+                               "r.yaml", diags);
+  EXPECT_FALSE(rack);
+  ASSERT_EQ(diags.size(), 2U);
+  EXPECT_EQ(diags.items()[0].to_string(), "r.yaml:6:82: '192.168.50.300' is not an IPv4 or IPv6 address");
+  EXPECT_THAT(diags.items()[1].to_string(), HasSubstr("'e0:4f:43' is not a MAC address"));
+}

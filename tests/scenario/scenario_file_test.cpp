@@ -200,3 +200,75 @@ devices:
   EXPECT_THAT(diags.items()[0].to_string(), HasSubstr("needs a power backend but device 'a1' has none"));
   EXPECT_THAT(diags.items()[1].to_string(), HasSubstr("device 'a1' is on no network segment"));
 }
+
+TEST(ScenarioFile, ImpairReadsLossDelayAndJitter) {
+  Diagnostics diags;
+  const auto s = parse_scenario(kHeader + R"(steps:
+  - outage: start
+    mode: impair
+    loss: 12.5%
+    delay: 300ms
+    jitter: 40ms
+  - outage: start
+    mode: dns
+    action: reject
+)",
+                                "s.yaml", diags);
+  ASSERT_TRUE(s) << diags.items().front().to_string();
+  const auto& impair = std::get<OutageStep>(s->steps[0].action).spec;
+  EXPECT_EQ(impair.mode, OutageMode::impair);
+  EXPECT_DOUBLE_EQ(impair.impair.loss_percent, 12.5);
+  EXPECT_EQ(impair.impair.delay, 300ms);
+  EXPECT_EQ(impair.impair.jitter, 40ms);
+  const auto& dns = std::get<OutageStep>(s->steps[1].action).spec;
+  EXPECT_EQ(dns.mode, OutageMode::dns);
+  EXPECT_EQ(dns.action, OutageAction::reject);
+}
+
+TEST(ScenarioFile, OutageParametersThatDoNotBelongAreErrorsAtTheKey) {
+  const auto step = [](const std::string& body) {
+    return problems(kHeader + "steps:\n  - outage: start\n" + body);
+  };
+  EXPECT_THAT(
+      step("    mode: impair\n    loss: 120%\n"),
+      ::testing::ElementsAre("s.yaml:6:11: loss '120%' must be a percentage from 0 to 100, like 20%"));
+  EXPECT_THAT(step("    mode: impair\n"),
+              ::testing::ElementsAre(HasSubstr("mode: impair needs 'loss' (like 20%) and/or 'delay'")));
+  EXPECT_THAT(step("    mode: impair\n    loss: 5%\n    jitter: 10ms\n"),
+              ::testing::ElementsAre("s.yaml:7:13: 'jitter' varies the 'delay': give a delay too"));
+  EXPECT_THAT(step("    mode: cloud\n    loss: 5%\n"),
+              ::testing::ElementsAre("s.yaml:6:11: 'loss' belongs to mode: impair"));
+  EXPECT_THAT(step("    mode: link\n    action: reject\n"),
+              ::testing::ElementsAre(
+                  HasSubstr("s.yaml:6:13: 'action' (drop or reject) applies to cloud, internet and dns "
+                            "outages, not to link")));
+  EXPECT_THAT(step("    mode: cloudd\n"), ::testing::ElementsAre(HasSubstr("did you mean 'cloud'")));
+}
+
+TEST(ScenarioFile, AnOutageModeNoBackendOfTheSegmentPerformsIsAnError) {
+  Diagnostics diags;
+  const auto rack = parse_rack(R"(rack: r
+safe_power: off
+segments:
+  - name: cellular
+    outage: {backend: only_link}
+devices:
+  - {name: b1, id: e00fce68a1b2c3d4e5f60718, platform: boron, segment: cellular}
+)",
+                               "r.yaml", diags);
+  ASSERT_TRUE(rack);
+  BackendRegistry registry;
+  registry.add<OutageSwitch>("only_link", {.modes = [](const BackendSite&) {
+                               return std::vector<OutageMode>{OutageMode::link, OutageMode::internet};
+                             }});
+  const auto s = parse_scenario(
+      kHeader + "steps:\n  - outage: start\n    mode: cloud\n  - outage: start\n    mode: link\n", "s.yaml",
+      diags);
+  ASSERT_TRUE(s);
+  check_scenario_against_rack(*s, *rack, diags, &registry);
+  ASSERT_EQ(diags.size(), 1U);
+  EXPECT_EQ(diags.items()[0].to_string(),
+            "s.yaml:4:5: steps[0] outage start cloud (drop): segment 'cellular' in rack 'r' has no outage "
+            "backend for "
+            "mode cloud; its backends do: only_link (link, internet)");
+}

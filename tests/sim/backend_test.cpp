@@ -62,7 +62,7 @@ TEST(SimBackends, ASimSerialPortNeedsASimulatedDevice) {
 TEST(SimBackends, DoneCallbacksRunOnTheLoopAndOutagesSwitchIdempotently) {
   auto clock = make_virtual_clock();
   Rack rack;
-  rack.segments.push_back({"lab", sim_spec(), {}});
+  rack.segments.push_back(Segment{.name = "lab", .outages = {sim_spec()}});
   RackDevice device;
   device.name = "dut";
   device.id = *DeviceId::parse("e00fce680000000000000001");
@@ -74,7 +74,7 @@ TEST(SimBackends, DoneCallbacksRunOnTheLoopAndOutagesSwitchIdempotently) {
   const BackendRegistry& registry = BackendRegistry::builtin();
   auto power = registry.find<PowerSwitch>("sim")->create({*rack.devices[0].power, &rack.devices[0]}, context);
   auto outage = registry.find<OutageSwitch>("sim")->create(
-      {rack.segments[0].outage, nullptr, &rack.segments[0]}, context);
+      {rack.segments[0].outages.front(), nullptr, &rack.segments[0]}, context);
   int done = 0;
   power->set(PowerState::on, [&](Status s) { done += s ? 100 : 1; });
   outage->start({OutageMode::link, OutageAction::reject}, [&](Status s) { done += s ? 100 : 1; });

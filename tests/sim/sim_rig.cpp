@@ -67,12 +67,12 @@ SimRig::SimRig(std::vector<DeviceSetup> devices, std::uint64_t seed) : clock_(ma
     rack_.devices.push_back(std::move(d));
     segments.insert(setup.segment);
   }
-  for (const std::string& s : segments) rack_.segments.push_back(Segment{s, sim_spec(), {}});
+  for (const std::string& s : segments) rack_.segments.push_back(Segment{.name = s, .outages = {sim_spec()}});
   rack_.cloud = sim_spec();
 
   context_ = std::make_unique<BackendContext>(*clock_, rack_, seed);
   for (const Segment& s : rack_.segments)
-    outage_[s.name] = build<OutageSwitch>({s.outage, nullptr, &s}, *context_);
+    outage_[s.name] = build<OutageSwitch>({s.outages.front(), nullptr, &s}, *context_);
   cloud_ = build<Cloud>({*rack_.cloud}, *context_);
   cloud_->subscribe([this](const CloudEvent& e) { events_.push_back({now(), e}); });
   world_ = SimWorld::of(*context_);

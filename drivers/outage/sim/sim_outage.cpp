@@ -53,7 +53,11 @@ BackendFactory<OutageSwitch> sim_outage_backend() {
             if (segment == nullptr)
               throw std::runtime_error("the sim outage backend belongs to a network segment");
             return std::make_unique<SimOutageSwitch>(std::move(world), *segment);
-          }};
+          },
+          .modes =
+              [](const BackendSite&) {
+                return std::vector<OutageMode>(std::begin(kOutageModes), std::end(kOutageModes));
+              }};
 }
 
 }  // namespace cyanrig::sim
