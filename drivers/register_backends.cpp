@@ -1,5 +1,8 @@
 // Every backend compiled into this binary, registered by name. Each backend family adds its
 // register_*_backends() call here.
+#include "drivers/cloud/register.hpp"
+#include "drivers/led/register.hpp"
+#include "drivers/outage/register.hpp"
 #include "drivers/power/command/command_power.hpp"
 #include "drivers/power/gpiod/gpiod_power.hpp"
 #include "drivers/serial/register.hpp"
@@ -15,6 +18,9 @@ const BackendRegistry& BackendRegistry::builtin() {
     r.add<PowerSwitch>("gpiod", gpiod_power_backend());
     r.add<PowerSwitch>("command", command_power_backend());
     register_serial_hw_backends(r);
+    register_led_hw_backends(r);
+    register_outage_hw_backends(r);
+    register_cloud_hw_backends(r);
     return r;
   }();
   return registry;

@@ -8,10 +8,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <set>
 
 #include "drivers/serial/device_port.hpp"
 #include "drivers/serial/usb/discover_report.hpp"
 #include "rig/cli/progress.hpp"
+#include "rig/cli/subcommands.hpp"
 #include "rig/devos/log_capture.hpp"
 #include "rig/devos/log_parser.hpp"
 #include "rig/engine/engine.hpp"
@@ -29,8 +31,14 @@ namespace {
 
 constexpr int kExitInvalid = static_cast<int>(ExitCode::invalid);
 
-void print_diagnostics(const Diagnostics& diags) {
-  for (const Diagnostic& d : diags.items()) fmt::print(stderr, "{}\n", d.to_string());
+// Each problem once: a bad `defaults:` block is inherited (and reported) by every device using it,
+// and a rack file given both as a file and as --rack is read twice.
+std::size_t print_diagnostics(const Diagnostics& diags) {
+  std::set<std::string> printed;
+  for (const Diagnostic& d : diags.items()) {
+    if (printed.insert(d.to_string()).second) fmt::print(stderr, "{}\n", d.to_string());
+  }
+  return printed.size();
 }
 
 // Where shipped scenarios live: $CYANRIG_SCENARIOS, else ./scenarios.
@@ -73,11 +81,10 @@ int cmd_run(const RunArgs& args) {
   Diagnostics diags;
   const auto rack = load_rack(args.rack, diags);
   const auto scenario = load_scenario_file(resolve_scenario(args.scenario), diags, rack ? &*rack : nullptr);
-  if (rack && scenario) check_scenario_against_rack(*scenario, *rack, diags);
+  if (rack && scenario) check_scenario_against_rack(*scenario, *rack, diags, &BackendRegistry::builtin());
   if (!diags.empty()) {
-    print_diagnostics(diags);
-    fmt::print(stderr, "cyanrig: nothing was run ({} problem{})\n", diags.size(),
-               diags.size() == 1 ? "" : "s");
+    const std::size_t problems = print_diagnostics(diags);
+    fmt::print(stderr, "cyanrig: nothing was run ({} problem{})\n", problems, problems == 1 ? "" : "s");
     return kExitInvalid;
   }
   Progress::Style style = Progress::style_for(stdout);
@@ -107,7 +114,7 @@ int cmd_validate(const std::vector<std::string>& files, const std::string& rack_
         if (here.empty()) fmt::print("ok: {}: rack '{}', {} devices\n", file, r->name, r->devices.size());
       }
     } else if (auto s = load_scenario_file(file, here, rack ? &*rack : nullptr)) {
-      if (rack) check_scenario_against_rack(*s, *rack, here);
+      if (rack) check_scenario_against_rack(*s, *rack, here, &BackendRegistry::builtin());
       if (here.empty()) {
         fmt::print("ok: {}: scenario '{}', {} steps, {} device{} selected, {} repeat{}\n", file, s->name,
                    s->steps.size(), rack ? s->select(*rack).size() : 0,
@@ -307,6 +314,11 @@ int main(int argc, char** argv) {
       led_cmd->add_subcommand("decode", "Decode a t_ms,r,g,b[,c] CSV trace into LED states (JSON lines)");
   led_decode->add_option("file", led_file, "Trace CSV")->required()->check(CLI::ExistingFile);
 
+  cli::Subcommands subcommands;
+  cli::add_led_calibrate_command(*led_cmd, subcommands);
+  cli::add_outage_commands(app, subcommands);
+  cli::add_sim_commands(app, subcommands);
+
   auto* discover_cmd = app.add_subcommand(
       "discover",
       "List USB serial ports (Particle devices with their device ID and platform) and print "
@@ -349,6 +361,7 @@ int main(int argc, char** argv) {
     if (*dfu_cmd) return cmd_usb_mode(mode_device, UsbMode::dfu, mode_rack);
     if (*listening_cmd) return cmd_usb_mode(mode_device, UsbMode::listening, mode_rack);
     if (*discover_cmd) return cmd_discover();
+    if (const auto code = subcommands.run_chosen()) return *code;
   } catch (const std::exception& e) {
     fmt::print(stderr, "cyanrig: internal error: {}\n", e.what());
     return static_cast<int>(ExitCode::infrastructure);

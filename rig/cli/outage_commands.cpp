@@ -1,0 +1,168 @@
+// `cyanrig outage status` and `cyanrig outage clear`: what the rack's outage backends have in force
+// (with their counters), and lifting all of it — after a run was killed with SIGKILL, or before
+// handing the lab back. Both build the rack's outage backends only, and drive them on the loop.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <memory>
+
+#include "rig/cli/subcommands.hpp"
+#include "rig/clock.hpp"
+#include "rig/rack/backend_registry.hpp"
+#include "rig/rack/rack_file.hpp"
+#include "rig/results/run_result.hpp"
+
+namespace cyanrig::cli {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr int kExitInvalid = static_cast<int>(ExitCode::invalid);
+constexpr int kExitInfrastructure = static_cast<int>(ExitCode::infrastructure);
+// Each backend answers in well under its own command timeouts (at most 30 s); past this the lab is stuck.
+constexpr Duration kWholeCommandLimit = 2min;
+
+struct RackOutage {
+  std::string label;  // "lab-wifi / nftables"
+  std::unique_ptr<OutageSwitch> outage;
+};
+
+// Everything one subcommand works with: the rack, its clock, and its outage backends.
+class OutageBench {
+ public:
+  // The rack at `path` (the built-in simulated rack when empty); false when it does not load or a
+  // backend cannot be built, with the reasons printed.
+  bool load(const std::string& path) {
+    Diagnostics diags;
+    auto rack = path.empty() ? std::optional<Rack>(builtin_sim_rack()) : load_rack_file(path, diags);
+    if (rack) validate_rack_backends(*rack, BackendRegistry::builtin(), diags);
+    if (!rack || !diags.empty()) {
+      for (const Diagnostic& d : diags.items()) fmt::print(stderr, "{}\n", d.to_string());
+      return false;
+    }
+    rack_ = std::make_unique<Rack>(std::move(*rack));
+    clock_ =
+        rack_is_simulated(*rack_, BackendRegistry::builtin()) ? make_virtual_clock() : make_steady_clock();
+    context_ = std::make_unique<BackendContext>(*clock_, *rack_, 1);
+    bool built = true;
+    for (const Segment& segment : rack_->segments) {
+      for (const BackendSpec& spec : segment.outages) built = build(segment, spec) && built;
+    }
+    return built;
+  }
+
+  const Rack& rack() const { return *rack_; }
+  std::vector<RackOutage>& outages() { return outages_; }
+
+  // Calls `step` for each backend in turn, on the loop; false if they did not all finish in time.
+  bool each_in_turn(const std::function<void(RackOutage&, std::function<void()> next)>& step) {
+    std::size_t index = 0;
+    std::function<void()> next = [&] {
+      if (index == outages_.size()) return clock_->stop();
+      RackOutage& outage = outages_[index++];
+      step(outage, next);
+    };
+    bool timed_out = false;
+    const Timer limit = clock_->after(kWholeCommandLimit, [&] {
+      timed_out = true;
+      clock_->stop();
+    });
+    clock_->post(next);
+    clock_->run();
+    if (timed_out)
+      fmt::print(stderr, "cyanrig: the outage backends did not answer within {} s\n",
+                 to_seconds(kWholeCommandLimit));
+    return !timed_out;
+  }
+
+ private:
+  bool build(const Segment& segment, const BackendSpec& spec) {
+    const std::string label = fmt::format("{} / {}", segment.name, spec.backend);
+    const auto* factory = BackendRegistry::builtin().find<OutageSwitch>(spec.backend);
+    try {
+      outages_.push_back({label, factory->create(BackendSite{spec, nullptr, &segment}, *context_)});
+      return true;
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "cyanrig: {}: {}\n", label, e.what());
+      return false;
+    }
+  }
+
+  std::unique_ptr<Rack> rack_;
+  std::unique_ptr<Clock> clock_;
+  std::unique_ptr<BackendContext> context_;
+  std::vector<RackOutage> outages_;  // last: destroyed before the clock they use
+};
+
+void print_status(const std::string& label, const OutageStatus& status) {
+  if (status.fault) return fmt::print("{}: cannot tell: {}\n", label, status.fault->message);
+  fmt::print("{}: {}{}\n", label, status.in_force ? "IN FORCE: " : "", status.what);
+  for (const std::string& detail : status.details) fmt::print("    {}\n", detail);
+}
+
+int cmd_outage_status(const std::string& rack_path) {
+  OutageBench bench;
+  if (!bench.load(rack_path)) return kExitInvalid;
+  bool faults = false;
+  const bool finished = bench.each_in_turn([&](RackOutage& outage, std::function<void()> next) {
+    outage.outage->inspect([&, next](const OutageStatus& status) {
+      faults = faults || status.fault.has_value();
+      print_status(outage.label, status);
+      next();
+    });
+  });
+  return faults || !finished ? kExitInfrastructure : 0;
+}
+
+// What was in force (inspect), what a killed run left (sweep), then a stop for good measure: every
+// backend's stop is safe whatever is loaded.
+int cmd_outage_clear(const std::string& rack_path) {
+  OutageBench bench;
+  if (!bench.load(rack_path)) return kExitInvalid;
+  bool faults = false;
+  const auto failed = [&](const std::string& label, const HardwareFault& fault) {
+    faults = true;
+    fmt::print("{}: could not lift: {}\n", label, fault.message);
+  };
+  const bool finished = bench.each_in_turn([&](RackOutage& outage, std::function<void()> next) {
+    outage.outage->inspect([&, next](const OutageStatus& before) {
+      outage.outage->sweep([&, before, next](Status swept, std::optional<std::string> removed) {
+        if (swept) failed(outage.label, *swept);
+        outage.outage->stop([&, before, removed, next](Status stopped) {
+          if (stopped) {
+            failed(outage.label, *stopped);
+          } else if (removed) {
+            fmt::print("{}: {}\n", outage.label, *removed);
+          } else if (before.in_force) {
+            fmt::print("{}: lifted: {}\n", outage.label, before.what);
+          } else {
+            fmt::print("{}: nothing was in force\n", outage.label);
+          }
+          next();
+        });
+      });
+    });
+  });
+  return faults || !finished ? kExitInfrastructure : 0;
+}
+
+}  // namespace
+
+void add_outage_commands(CLI::App& app, Subcommands& commands) {
+  auto* outage = app.add_subcommand("outage", "Network outages the rack's backends have in force");
+  outage->require_subcommand(1);
+  auto rack = std::make_shared<std::string>();
+  auto* status = outage->add_subcommand(
+      "status",
+      "Show what each segment's outage backends have in force, with their counters; exit 3 if one "
+      "cannot be asked");
+  auto* clear = outage->add_subcommand(
+      "clear", "Lift every outage the rack's backends can find, including what a killed run left");
+  for (auto* command : {status, clear}) {
+    command->add_option("--rack", *rack, "Rack file (default: the built-in simulated rack)");
+  }
+  commands.on(status, [rack] { return cmd_outage_status(*rack); });
+  commands.on(clear, [rack] { return cmd_outage_clear(*rack); });
+}
+
+}  // namespace cyanrig::cli
