@@ -1,0 +1,11 @@
+#include "drivers/led/register.hpp"
+
+#include "drivers/led/tcs34725/tcs34725_sensor.hpp"
+
+namespace cyanrig {
+
+void register_led_hw_backends(BackendRegistry& registry) {
+  registry.add<ColourSensor>("tcs34725", tcs34725_led_backend());
+}
+
+}  // namespace cyanrig
