@@ -59,7 +59,7 @@ nlohmann::json timestamp_or_null(const std::optional<Instant>& t) {
 }  // namespace
 
 SimParticleCloud::SimParticleCloud(Clock& clock, std::uint64_t run_seed)
-    : clock_(clock), run_seed_(run_seed), requests_(clock) {}
+    : clock_(clock), run_seed_(run_seed), device_timeout_(kDeviceTimeout), requests_(clock) {}
 
 void SimParticleCloud::enroll(const RackDevice& device, CloudEndpoint& endpoint, const DeviceTiming& timing) {
   devices_.try_emplace(device.id, Record{.name = device.name,
@@ -175,7 +175,7 @@ void SimParticleCloud::through_device(const DeviceId& id, Cloud::Reply reply,
                           act = std::move(act)]() mutable {
     Record& rec = *find(id);
     if (!rec.endpoint->answers()) {
-      answer(kDeviceTimeout - there, std::move(reply), timed_out());
+      answer(device_timeout_ - there, std::move(reply), timed_out());
       return;
     }
     CloudReply result = act(rec);
@@ -262,7 +262,7 @@ void SimParticleCloud::flash(const DeviceId& id, const std::filesystem::path& fi
     if (target.endpoint->answers()) {
       target.endpoint->begin_update(bytes, version);
     } else {
-      requests_.after(kDeviceTimeout - there, [this, id] { flash_status(id, "failed"); });
+      requests_.after(device_timeout_ - there, [this, id] { flash_status(id, "failed"); });
     }
   });
 }

@@ -76,6 +76,10 @@ class SimParticleCloud {
   void read_variable(const DeviceId& id, const std::string& variable, Cloud::Reply reply);
   void flash(const DeviceId& id, const std::filesystem::path& firmware, Cloud::Reply reply);
 
+  // How long a request to a device the cloud believes online but cannot reach takes to give up
+  // (408). ~30 s like the real cloud unless changed (`cyanrig sim serve` tests shorten it).
+  void set_device_timeout(Duration timeout) { device_timeout_ = timeout; }
+
   // The event stream; events are delivered on the loop in the order they were published.
   ListenerId subscribe(Listener listener);
   void unsubscribe(ListenerId id) { listeners_.erase(id); }
@@ -111,6 +115,7 @@ class SimParticleCloud {
   Clock& clock_;
   std::uint64_t run_seed_;
   std::map<DeviceId, Record> devices_;
+  Duration device_timeout_;
   Pending requests_;  // replies and events in flight
   ListenerId next_listener_ = 0;
   std::map<ListenerId, Listener> listeners_;

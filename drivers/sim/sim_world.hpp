@@ -36,6 +36,10 @@ class SimWorld : public std::enable_shared_from_this<SimWorld> {
   // By name or device id; null when the device is not simulated.
   SimDevice* find_device(std::string_view name_or_id);
   NetworkSegment* find_segment(std::string_view name);
+  // Every segment the rack names, by name.
+  const std::map<std::string, std::unique_ptr<NetworkSegment>, std::less<>>& segments() const {
+    return segments_;
+  }
   const std::vector<std::unique_ptr<SimDevice>>& devices() const { return devices_; }
   // The simulated device a per-device sim backend serves. Throws std::runtime_error saying what to
   // change when the device is not simulated (`backend` names the asking backend: "serial", "led").
