@@ -16,7 +16,10 @@ struct LedDecoder::Impl {
 
   void on_point() {
     if (const std::optional<led_detail::LightSegment>& s = track.closed()) {
-      offer(blink.on_segment(*s, track));
+      // An SOS code's dashes (300 ms on, 300 off) look like a custom red blink; codes longer than
+      // the 16 cycles a custom red blink needs (Device OS codes stop at 15) must not turn into one.
+      std::optional<Candidate> blinking = blink.on_segment(*s, track);
+      if (!sos.engaged()) offer(std::move(blinking));
       offer_flashes(flashes.on_segment(*s, track));
       offer(sos.on_segment(*s, track));
     }
@@ -24,7 +27,7 @@ struct LedDecoder::Impl {
     offer(sos.on_time(track));
     offer(breath.on_point(track.point(), track));
     // Steady states are offered again every block while they hold, so they need no waiting list.
-    const bool breathing = breath.mid_breath(track.point().t);
+    const bool breathing = breath.mid_breath(track);
     if (offer(steady.on_point(track.point(), track, breathing), false)) steady.settled();
     retry_pending();
     if (steady.take_gradual_change()) track.changed_gradually();
@@ -55,7 +58,9 @@ struct LedDecoder::Impl {
       return true;
     }
     if (current && c->change.start < current->change.start) return false;
-    if (current && explains_light(*current)) {
+    // A recogniser renaming its own run (a breath first measured off) is not held back by it.
+    const bool renames = current && current->source == c->source && current->run == c->run;
+    if (current && !renames && explains_light(*current)) {
       if (wait_if_blocked && pending.size() < kMaxPending) pending.push_back(std::move(*c));
       return false;
     }
@@ -83,6 +88,12 @@ struct LedDecoder::Impl {
   bool explains_light(const Candidate& c) const {
     const Instant now = track.point().t;
     if (c.transient || finishing) return false;
+    // Whatever its recogniser still expects (a breath may turn up again at its next peak), dark
+    // longer than any the state shows is not the state: `off` after a breath is not held back.
+    if (const std::optional<Duration> dark = steady.dark_for(track);
+        dark && *dark > c.longest_dark + kGapMargin) {
+      return false;
+    }
     switch (c.source) {
       case Source::blink:
         return blink.alive(c.run, now, track.sample_interval());
@@ -91,7 +102,7 @@ struct LedDecoder::Impl {
       case Source::breath:
         return breath.alive(c.run, now);
       case Source::steady:
-        return steady.alive(c.run);
+        return steady.alive(c.run, track);
       case Source::flashes:
       case Source::gap:
         return false;

@@ -22,14 +22,23 @@
 //   before it cannot explain it (longer than its own dark phases; at the start of a trace:
 //   `off_at_start`); that `off` is reported when the next state is named.
 // - Latency: blinks are named one period and at least `min_blink_span` after their first edge
-//   (<= 300 ms for 5 and 10 Hz), default breaths at their first trough (~2.5 s for 4 s), SOS when
-//   its code has ended, cloud errors when the flashes have ended, solid light after `solid_after`.
-//   Custom (`unknown`) blinks need two periods and 400 ms, and longer when they could still be part
-//   of an SOS code (red: 16 periods) or of a cloud-error burst (red/orange/magenta 500 ms: 4).
+//   (~100 ms for 10 Hz, ~200 ms for 5 Hz; a blink whose first lit phase merged with light of its
+//   colour before it is read from its first dark phase), default breaths at their first trough
+//   (~2.5 s for 4 s; a first ramp measured off is renamed at the next), SOS when its code has
+//   ended, cloud errors when the flashes have ended, solid light after `solid_after`, `off` after
+//   `off_after` (a state does not hold back dark longer than its own). Custom (`unknown`) blinks
+//   need two periods and 400 ms, and longer when they could still be part of an SOS code (red: 16
+//   periods; never inside an SOS code) or of a cloud-error burst (red/orange/magenta 500 ms: 4).
+//   docs/benchmarks.md ("LED decoder accuracy") has the measured figures.
 // - Limits: a custom period within `period_tolerance` of a default one is read as the default; light
 //   weaker than `min_contrast_sigmas` noise sd is not read as blinking; gray (12% of full light)
-//   needs brightness of about 0.5 to stand out of 2-3% sensor noise; a neutral solid light seen
-//   before any pattern is taken for gray, having nothing to compare its brightness with.
+//   at brightness 0.2 is about one sample's noise (2-3%) above dark and is only told from it by
+//   averaging; a neutral solid light seen before any pattern is taken for gray, having nothing to
+//   compare its brightness with. A blink that begins under a lit phase of a blink of its own colour
+//   shows nothing new before its first fall, and is named once its next lit phase has matched its
+//   first dark (1.5 periods after that fall at most). A breath ends at a step or a jump (the light
+//   moving at once by far more than a breath can); gray after a breath cut near its trough, where
+//   the level barely jumps, is held back until the breath fails to follow its triangle (~1.6 s).
 #pragma once
 
 #include <chrono>
@@ -50,13 +59,14 @@ struct LedDecoderOptions {
   // Steady light this long is a solid state (`solid_gray` or `unknown`). Longer than any lit phase
   // of a default pattern (SOS dashes are 300 ms).
   Duration solid_after = std::chrono::milliseconds(1000);
-  // A blink is named once its first period has ended and this much of it has been seen (two
-  // periods of a 10 Hz blink, one of a 5 Hz blink).
-  Duration min_blink_span = std::chrono::milliseconds(180);
+  // A blink is named once its first period has ended and this much of it has been seen: one
+  // period of any default blink, so that a 10 Hz blink is named within 1.5 periods (150 ms).
+  Duration min_blink_span = std::chrono::milliseconds(80);
   // A breath cut short before its trough is named when its ramp lasted this long.
   Duration min_partial_breath = std::chrono::milliseconds(600);
   // A measured period within this fraction of a default period is that default (+-15%: 85-115,
-  // 170-230, 425-575 ms blinks; 3.4-4.6 s breaths).
+  // 170-230, 425-575 ms blinks; 3.4-4.6 s breaths), plus, for blinks, what the edges' timing
+  // allows (at most a sample interval over the cycles seen).
   double period_tolerance = 0.15;
   // The same for a breath cut short, whose period comes from less than half a breath (+-25%: 3-5 s,
   // still far from 2 s and 8 s themes).

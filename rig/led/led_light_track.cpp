@@ -31,6 +31,14 @@ constexpr float kColourChange = 0.45F;
 // of the contrast (or back) between two samples.
 constexpr float kStepFrom = 0.7F;
 constexpr float kStepTo = 0.3F;
+// A jump: the mean of kJumpSamples points differs from the mean of the kJumpSamples before them by
+// kJumpFraction of the contrast and kJumpSigmas noise sds of that difference. A breath (a full
+// ramp takes at least a second) moves at most 6% of the contrast over six samples at 50 Hz; a pattern
+// cut by another moves the light at once, also when both sides are lit (a breath falling at 60%
+// cut by solid gray at 13%), which a step, crossing the lit/dark threshold, would not show.
+constexpr std::uint64_t kJumpSamples = 3;
+constexpr float kJumpFraction = 0.12F;
+constexpr float kJumpSigmas = 5.0F;
 // A segment is a clean on or off phase when its mean is this close to the lit or dark level (noise
 // chattering across a threshold makes segments in between).
 constexpr float kCleanLit = 0.7F;
@@ -105,7 +113,31 @@ void LightTrack::process(const RgbSample& before, const RgbSample& sample, const
   learn_dark(sample, level, dt);
   ring_.push(p);
   add_to_segment(p);
+  check_jump();
   ++processed_;
+}
+
+void LightTrack::check_jump() {
+  if (!contrast_ok_ || ring_.next() < ring_.oldest() + 2 * kJumpSamples) return;
+  const std::uint64_t after = ring_.next() - kJumpSamples;  // first point after the jump
+  float before_sum = 0, after_sum = 0;
+  for (std::uint64_t i = 0; i < kJumpSamples; ++i) {
+    before_sum += ring_.at(after - 1 - i).level;
+    after_sum += ring_.at(after + i).level;
+  }
+  const float n = static_cast<float>(kJumpSamples);
+  const float difference = std::abs(after_sum - before_sum) / n;
+  const float noise = noise_ * std::sqrt(2 / n);
+  // Dated where the light moved most from one sample to the next, not where the means still
+  // straddle the move (a sample either side of it): a breath's onset must not seem to jump after it.
+  auto change_at = [&](std::uint64_t i) { return std::abs(ring_.at(i).level - ring_.at(i - 1).level); };
+  const float at_edge = change_at(after);
+  for (std::uint64_t i = after - kJumpSamples + 1; i < after + kJumpSamples; ++i) {
+    if (change_at(i) > at_edge) return;
+  }
+  if (difference > std::max(kJumpFraction * contrast_, kJumpSigmas * noise)) {
+    last_jump_ = midpoint(ring_.at(after - 1).t, ring_.at(after).t);
+  }
 }
 
 float LightTrack::level_of(const RgbSample& s) const {
@@ -287,18 +319,25 @@ void LightTrack::close_segment(Instant at, Duration slack, std::uint64_t last) {
   s.last = last;
   const std::uint64_t from = std::max(s.first, ring_.oldest());
   double level_sum = 0;
-  double r = 0, g = 0, b = 0;
+  Rgb light_sum;
   for (std::uint64_t i = from; i <= last; ++i) {
     const LightPoint& p = ring_.at(i);
     level_sum += p.level;
-    r += p.light.r;
-    g += p.light.g;
-    b += p.light.b;
+    light_sum = light_sum + p.light;
   }
-  const auto n = static_cast<double>(last - from + 1);
+  const auto n = static_cast<float>(last - from + 1);
   s.samples = static_cast<int>(last - s.first + 1);
   s.mean_level = static_cast<float>(level_sum / n);
-  s.light = Rgb{static_cast<float>(r / n), static_cast<float>(g / n), static_cast<float>(b / n)};
+  s.light = light_sum.scaled(1.0F / n);
+  // The first sample after an edge may still show the light before it: a pattern that starts while
+  // another's light of a different colour is on (a blink turning cyan a few ms into a green lit
+  // phase, or rising from a blue breath's trough) shows that colour for one sample, too few to split
+  // the segment (check_colour_split) yet enough to pull a short phase's colour past the naming
+  // tolerance. Such a sample is left out of the colour.
+  if (s.lit && last >= from + 2) {
+    const Rgb rest = (light_sum - ring_.at(from).light).scaled(1.0F / (n - 1));
+    if (colour_distance(normalised(ring_.at(from).light), normalised(rest)) > kColourChange) s.light = rest;
+  }
   s.flat = !s.lit || segment_is_flat(s);
   s.clean = s.lit ? s.mean_level >= dark_level_ + kCleanLit * contrast_
                   : s.mean_level <= dark_level_ + kCleanDark * contrast_;

@@ -101,6 +101,10 @@ class LightTrack {
   // next (a switch, not a ramp through the threshold).
   std::optional<Instant> last_step() const { return last_step_; }
   std::uint64_t step_count() const { return steps_; }
+  // Time of the latest jump: the light moved between two samples by far more than the noise and
+  // than any breath can, whether or not it crossed the lit/dark threshold (a switch to another
+  // pattern, seen a few samples late).
+  std::optional<Instant> last_jump() const { return last_jump_; }
   // The first of the recent steps (the last kRecentSteps) at or after `t`.
   std::optional<Instant> first_step_since(Instant t) const;
 
@@ -135,6 +139,7 @@ class LightTrack {
   void update_channel_noise(const RgbSample& before, const RgbSample& sample, const RgbSample& after);
   void update_envelope(Instant t, float median_level, Duration dt);
   void update_lit_state(const LightPoint& p, float level_after, Instant edge_time, Duration edge_slack);
+  void check_jump();
   void check_colour_split(const LightPoint& p);
   void learn_dark(const RgbSample& sample, float level, Duration dt);
   void close_segment(Instant at, Duration slack, std::uint64_t last);
@@ -171,6 +176,7 @@ class LightTrack {
 
   bool lit_ = false;
   std::optional<Instant> last_step_;
+  std::optional<Instant> last_jump_;
   std::uint64_t steps_ = 0;
   static constexpr std::size_t kRecentSteps = 16;
   std::array<Instant, kRecentSteps> recent_steps_{};  // ring, indexed by step count

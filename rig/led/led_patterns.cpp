@@ -65,6 +65,11 @@ constexpr Duration kSosLongestDark = milliseconds(1250);
 constexpr float kTurn = 0.2F;
 constexpr Duration kMinRamp = milliseconds(300);
 constexpr Duration kForgetAfterDark = std::chrono::seconds(1);
+// A breath run ends when the smoothed light stays this far (a fraction of the contrast) from the
+// run's triangle for kLeaveBreath: far above the smoothed light's noise even at brightness 0.2,
+// and above what a period measured 15% off drifts within half a breath.
+constexpr float kOffTriangle = 0.2F;
+constexpr Duration kLeaveBreath = milliseconds(600);
 // Half of the slowest breath looked for (8 s custom themes), with margin.
 constexpr Duration kLongestHalfBreath = milliseconds(4500);
 // Ramps of one breathing run agree on the period within this.
@@ -94,7 +99,7 @@ constexpr float kDarkMargin = 0.06F;
 constexpr float kDarkLevelSamples = 128;  // what LightTrack averages the dark level over
 // Light this close to the dark level is dark whatever the averaging says: the dark level itself is
 // an estimate.
-constexpr float kDarkFloorSds = 1.0F;
+constexpr float kDarkFloorSds = 0.5F;
 // The dark level may be learned during the short steady stretches of a pattern's dark phases.
 constexpr Duration kPatternDarkPhase = milliseconds(400);
 
@@ -138,13 +143,24 @@ bool is_flash_colour(const NamedColour* c) {
   return is_colour(c, "red") || is_colour(c, "orange") || is_colour(c, "magenta");
 }
 
+// How far a measured colour may be from a default one: `base` plus what the light's noise allows
+// (3 sd of the mean of `samples` readings and of the dark level, relative to the light's `level`),
+// so dim light measured over few samples is still named.
+double colour_tolerance_for(double base, float channel_noise, int samples, float level) {
+  const float uncertainty = channel_noise * (1 / std::sqrt(static_cast<float>(std::max(samples, 1))) +
+                                             1 / std::sqrt(kDarkLevelSamples));
+  return base + 3 * uncertainty / std::max(level, 1e-9F);
+}
+
 // A default signal of `pattern` when colour and period match, else `unknown` with what was measured.
+// `period_slack`: how far the measured period may be off through the edges' timing alone.
 LedStateChange name_periodic(LedPattern pattern, Rgb light, Duration period, Instant start, Instant now,
-                             double colour_tolerance, double period_tolerance) {
+                             double colour_tolerance, double period_tolerance,
+                             Duration period_slack = Duration{0}) {
   const NamedColour* colour = nearest_default_colour(light, colour_tolerance);
   if (colour != nullptr) {
     if (const DefaultLedSignal* signal =
-            find_default_signal(pattern, colour->name, period, period_tolerance)) {
+            find_default_signal(pattern, colour->name, period, period_tolerance, period_slack)) {
       return change_for(signal->state, start, now);
     }
   }
@@ -169,10 +185,10 @@ const NamedColour* nearest_default_colour(Rgb light, double tolerance) {
 }
 
 const DefaultLedSignal* find_default_signal(LedPattern pattern, std::string_view colour, Duration period,
-                                            double tolerance) {
+                                            double tolerance, Duration slack) {
   for (const DefaultLedSignal& signal : kDefaultLedSignals) {
     if (signal.pattern == pattern && signal.colour == colour &&
-        near_fraction(period, signal.period, tolerance, Duration{0})) {
+        near_fraction(period, signal.period, tolerance, slack)) {
       return &signal;
     }
   }
@@ -205,14 +221,27 @@ std::optional<Candidate> BlinkMatcher::follow(const LightSegment& s, const Light
       run_->lit_sum += s.length();
       ++run_->lits;
       run_->light_sum = run_->light_sum + s.light;
+      run_->lit_samples += s.samples;
       run_->expect_dark = true;
       run_->last_edge = s.end;
+      // A lit phase as long as the dark before it confirms a blink whose first lit phase was hidden.
+      if (std::exchange(run_->lit_assumed, false)) return try_name(track);
     } else {
       start_run(s);
     }
     return std::nullopt;
   }
-  if (!run_ || !run_->expect_dark || !dark_fits(s, margin)) {
+  // A lit phase clearly longer than the dark after it may be a new blink's first lit phase merged
+  // with the light before (5 Hz turning 10 Hz while lit, say). On a run's first cycle that reading
+  // comes first (the 30% duty-cycle allowance would take the merged phase for the blink's own);
+  // later, only when the dark does not fit the run.
+  const bool fits = run_ && run_->expect_dark && dark_fits(s, margin);
+  const bool first_cycle = !run_ || run_->cycles == 0;
+  // The lit phase before this dark was one of a blink that had been named, and this dark does not
+  // fit it: a new blink may have begun within that phase, however long it measured.
+  const bool lead_ended_run = run_ && run_->named && run_->expect_dark && run_->last_edge == s.begin && !fits;
+  const bool merged = (first_cycle || !fits) && start_run_on_merged_lit(s, margin, lead_ended_run);
+  if (!merged && !fits) {
     run_.reset();
     return std::nullopt;
   }
@@ -241,15 +270,50 @@ void BlinkMatcher::start_run(const LightSegment& s) {
   Run r;
   r.id = next_id_++;
   r.start = r.last_rise = s.begin;
-  r.last_rise_slack = s.begin_slack;
+  r.first_rise_slack = r.last_rise_slack = s.begin_slack;
   r.lead_lit = before_[0];
   r.lead_dark = before_[1];
   r.last_edge = s.end;
   r.lit_sum = s.length();
   r.lits = 1;
   r.light_sum = s.light;
+  r.lit_samples = s.samples;
   r.expect_dark = true;
   run_ = r;
+}
+
+// A blink that began while the light was already on (a breath, or a blink of the same colour lit at
+// the change) has no rising edge of its own: its first lit phase merged with the light before, and
+// the first thing seen of it is a dark phase. Taken as a blink whose first lit phase was as long as
+// that dark (a 50% duty cycle), it is named one period after it began, like any other blink, rather
+// than a period later. (The period must still be a default one; a custom blink waits as ever.)
+bool BlinkMatcher::start_run_on_merged_lit(const LightSegment& s, Duration margin, bool lead_ended_run) {
+  // The lead need not be clean: the end of a breath merged into it dims its mean.
+  const std::optional<LightSegment>& lead = before_[1];
+  if (!s.clean || s.length() > kLongestBlinkPhase || !lead || !lead->lit || lead->end != s.begin)
+    return false;
+  // Not longer than the dark: a lit phase of its own, not a merged one. When the lead was a phase
+  // of the blink this dark has just ended, either reading dates the new blink alike (a lit phase of
+  // its own is as long as the dark), and the lengths often cannot tell: at 50 Hz a 10 Hz blink's
+  // 50 ms merged with a few ms of the light before is within the edges' slack of its dark.
+  const bool longer = lead->length() > s.length() + s.slack() + lead->slack() + margin;
+  if (!longer && !lead_ended_run) return false;
+  Run r;
+  // After a blink's lit phase the short dark may as well be that blink's own, cut short by a pattern
+  // that starts lit (a breath at full brightness): the next lit phase must match it first. That
+  // costs half a period, which such a blink can afford: it shows nothing new before this dark.
+  r.lit_assumed = lead_ended_run;
+  r.id = next_id_++;
+  r.start = r.last_rise = s.begin - s.length();
+  r.first_rise_slack = r.last_rise_slack = s.begin_slack + s.slack();
+  r.last_edge = s.begin;
+  r.lit_sum = s.length();
+  r.lits = 1;
+  r.light_sum = lead->light;
+  r.lit_samples = lead->samples;
+  r.expect_dark = true;
+  run_ = r;
+  return true;
 }
 
 bool BlinkMatcher::lit_fits(const LightSegment& s, Duration margin) const {
@@ -265,22 +329,31 @@ bool BlinkMatcher::dark_fits(const LightSegment& s, Duration margin) const {
 }
 
 std::optional<Candidate> BlinkMatcher::try_name(const LightTrack& track) {
-  if (run_->named) return std::nullopt;
+  if (run_->named || run_->lit_assumed) return std::nullopt;
   const LightPoint& now = track.point();
-  // The cycle ended with this rising edge; the light it rises to must be the blink's colour (a
+  // When a cycle ended with this rising edge, the light it rises to must be the blink's colour (a
   // red flash after a cyan blink is not another cyan cycle).
-  if (colour_distance(normalised(now.light), normalised(run_->light())) > kNextCycleColour)
+  const bool at_rise = !run_->expect_dark;
+  if (at_rise && colour_distance(normalised(now.light), normalised(run_->light())) > kNextCycleColour)
     return std::nullopt;
+  // What the run has shown, as long as the edges' timing allows: a blink read from its first dark
+  // phase (start_run_on_merged_lit) spans twice that dark, which at 50 Hz measures 40-60 ms of a
+  // 10 Hz blink's 50 ms.
   const Duration span = run_->last_rise - run_->start;
-  if (span < options_.min_blink_span) return std::nullopt;
+  if (span + run_->first_rise_slack + run_->last_rise_slack < options_.min_blink_span) return std::nullopt;
 
   const Duration period = run_->period();
   Candidate c;
   c.source = Source::blink;
   c.run = run_->id;
   c.longest_dark = run_->mean_dark() * 3 / 2 + 2 * track.sample_interval();
+  // The first and last rising edges bound the cycles: a single 10 Hz cycle read at 50 Hz may be
+  // 20% long through sample timing alone.
+  const Duration period_slack = (run_->first_rise_slack + run_->last_rise_slack) / run_->cycles;
   c.change = name_periodic(LedPattern::blink, run_->light(), period, first_edge(track), now.t,
-                           options_.colour_tolerance, options_.period_tolerance);
+                           colour_tolerance_for(options_.colour_tolerance, track.channel_noise(),
+                                                run_->lit_samples, brightest(run_->light())),
+                           options_.period_tolerance, period_slack);
   if (c.change.state == "unknown" &&
       (run_->cycles < cycles_for_unknown(period) || span < kMinUnknownBlinkSpan)) {
     return std::nullopt;
@@ -500,9 +573,11 @@ std::optional<Candidate> BreathMatcher::on_point(const LightPoint& p, const Ligh
   }
   low_contrast_since_.reset();
   // A breath never jumps: a step in the light ends the run at once, and the ramp it cut short
-  // names nothing.
+  // names nothing. So does a jump that stays on one side of the lit/dark threshold (a breath cut
+  // by solid gray on its way down), which the triangle check alone would only see seconds later.
   const std::optional<Instant> step = track.last_step();
-  if (run_ && step && *step > run_->last.t) {
+  const std::optional<Instant> jump = track.last_jump();
+  if (run_ && ((step && *step > run_->last.t) || (jump && *jump > run_->last.t) || leaves_run(p, track))) {
     run_.reset();
     last_.reset();
   }
@@ -606,20 +681,25 @@ BreathMatcher::Ramp BreathMatcher::fit_ramp(const Extreme& from, const Extreme& 
 std::optional<Candidate> BreathMatcher::on_ramp(const Ramp& r, const LightTrack& track) {
   const Instant now = track.point().t;
   const bool continues_run = run_ && r.from.position == run_->last.position;
+  bool recoloured = false;
   if (continues_run) {
+    const bool same_colour = colour_distance(normalised(r.light), normalised(run_->light)) <= kSameColour;
     const bool fits = r.breath_like && r.full &&
-                      near_fraction(r.period, run_->period, kBreathAgreement, Duration{0}) &&
-                      colour_distance(normalised(r.light), normalised(run_->light)) <= kSameColour;
+                      near_fraction(r.period, run_->period, kBreathAgreement, Duration{0}) && same_colour;
     // In a noisy dim breath one ramp can be misjudged (an extreme found early makes the next ramp
-    // long); a breath only ends with two misfits in a row (or at once, at a step).
-    if (fits || run_->misfits == 0) {
+    // long); a breath only ends with two misfits in a row (or at once, at a step). Its colour is
+    // measured over many points, so a breath ramp of another colour is a new breath at once
+    // (breathing white -> breathing blue, with no step between).
+    if (fits || (run_->misfits == 0 && same_colour)) {
       run_->misfits = fits ? 0 : 1;
       run_->last = r.to;
-      return std::nullopt;
+      return fits ? rename(r, now) : std::nullopt;
     }
+    recoloured = !same_colour && r.breath_like && r.full && r.from.peak;
   }
   run_.reset();
-  if (continues_run || !r.breath_like) return std::nullopt;  // an interrupted run names nothing new
+  // An interrupted run names nothing new, unless the new light is a breath of its own.
+  if ((continues_run && !recoloured) || !r.breath_like) return std::nullopt;
   if (!r.full) {
     // A breath cut short (the ~1 s of white at power-up): named only when it began at full
     // brightness and ramped long enough to measure.
@@ -629,7 +709,22 @@ std::optional<Candidate> BreathMatcher::on_ramp(const Ramp& r, const LightTrack&
     return c;
   }
   run_ = Run{next_id_++, r.from.t, r.period, r.light, r.to, 0};
+  off_triangle_since_.reset();
   Candidate c = name(r.from.t, r.period, r.light, now, false);
+  c.run = run_->id;
+  run_->named_default = c.change.state != "unknown";
+  return c;
+}
+
+// The first ramp of a breath can be measured off its period (the light before it blurs its peak)
+// and named `unknown`; the next ramp that fits the run is measured clean. When it gives a default
+// breath, that is the run's name after all (from the same start).
+std::optional<Candidate> BreathMatcher::rename(const Ramp& r, Instant now) {
+  if (run_->named_default) return std::nullopt;
+  Candidate c = name(run_->start, r.period, r.light, now, false);
+  if (c.change.state == "unknown") return std::nullopt;
+  run_->named_default = true;
+  run_->period = r.period;
   c.run = run_->id;
   return c;
 }
@@ -650,9 +745,36 @@ std::optional<Candidate> BreathMatcher::finish(const LightTrack& track) {
   return on_extreme(end, track);
 }
 
-bool BreathMatcher::mid_breath(Instant now) const {
+// A breath follows its triangle between the dark level and its peak; light that stays off it is no
+// longer the breath, even without a step (gray after a breath cut while dim). Without this the run
+// would be kept alive, and solid light held back, until its next peak was overdue.
+bool BreathMatcher::leaves_run(const LightPoint& p, const LightTrack& track) {
+  const Run& r = *run_;
+  const Duration half = r.period / 2;
+  if (half <= Duration{0}) return false;
+  // Where the run is in its triangle: its last extreme was full (a peak) or dark (a trough).
+  const Duration since = std::max(p.t - r.last.t, Duration{0});
+  const Duration phase = (since + (r.last.peak ? Duration{0} : half)) % r.period;
+  const double from_full = std::abs(to_s(phase) - to_s(half)) / to_s(half);
+  const double expected = track.dark_level() + from_full * track.contrast();
+  if (std::abs(p.smooth - expected) <= kOffTriangle * track.contrast()) {
+    off_triangle_since_.reset();
+    return false;
+  }
+  if (!off_triangle_since_) off_triangle_since_ = p.t;
+  return p.t - *off_triangle_since_ >= kLeaveBreath;
+}
+
+bool BreathMatcher::mid_breath(const LightTrack& track) const {
+  const Instant now = track.point().t;
   if (run_) return alive(run_->id, now);
-  return last_ && last_->peak && falling_ && now - last_->t <= kLongestHalfBreath;
+  if (!last_ || !last_->peak || !falling_ || now - last_->t > kLongestHalfBreath) return false;
+  // A breath falls without a step or jump. A blink's last lit phase, say, tops the smoothed light
+  // just before its falling step (half a sample interval later); a breath's onset step is its peak.
+  auto after_peak = [&](std::optional<Instant> t) {
+    return t && *t > last_->t + track.sample_interval() / 4;
+  };
+  return !after_peak(track.last_step()) && !after_peak(track.last_jump());
 }
 
 bool BreathMatcher::alive(std::uint64_t run, Instant now) const {
@@ -851,11 +973,8 @@ bool SteadyMatcher::is_dark(const Stats& run, const LightTrack& track) const {
 Candidate SteadyMatcher::solid(const LightTrack& track) const {
   const Rgb light = run_.mean() - track.dark();
   const float level = brightest(light);
-  // Dim light's colour is only known as well as its mean and the dark level are.
-  const float uncertainty = track.channel_noise() * (1 / std::sqrt(static_cast<float>(run_.samples)) +
-                                                     1 / std::sqrt(kDarkLevelSamples));
-  const double tolerance = options_.colour_tolerance + 3 * uncertainty / std::max(level, 1e-9F);
-  const NamedColour* colour = nearest_default_colour(light, tolerance);
+  const NamedColour* colour = nearest_default_colour(
+      light, colour_tolerance_for(options_.colour_tolerance, track.channel_noise(), run_.samples, level));
   const bool neutral = is_colour(colour, "white") || is_colour(colour, "gray");
   const bool dim =
       pattern_light_ <= 0 || level <= static_cast<float>(options_.gray_max_level) * pattern_light_;
@@ -866,6 +985,11 @@ Candidate SteadyMatcher::solid(const LightTrack& track) const {
   c.run = run_.id;
   c.longest_dark = milliseconds(200);
   return c;
+}
+
+std::optional<Duration> SteadyMatcher::dark_for(const LightTrack& track) const {
+  if (run_.samples == 0 || !is_dark(run_, track)) return std::nullopt;
+  return track.point().t - run_.start;
 }
 
 bool SteadyMatcher::dark_learning_ok(const LightTrack& track) const {

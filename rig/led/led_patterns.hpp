@@ -29,9 +29,10 @@ struct Candidate {
 // The default colour nearest to `light` (per-channel light, any scale) within `tolerance`; neutral
 // light is white (gray is told apart by brightness, see SteadyMatcher).
 const NamedColour* nearest_default_colour(Rgb light, double tolerance);
-// The default signal with this pattern, colour and (within tolerance) period.
+// The default signal with this pattern, colour and period (within the fraction `tolerance` plus
+// `slack`, what the measurement itself may be off).
 const DefaultLedSignal* find_default_signal(LedPattern pattern, std::string_view colour, Duration period,
-                                            double tolerance);
+                                            double tolerance, Duration slack = Duration{0});
 bool same_state(const LedStateChange& a, const LedStateChange& b);
 
 // Blinks (on for half the period, off for the other half), default or custom.
@@ -46,13 +47,17 @@ class BlinkMatcher {
     std::uint64_t id = 0;
     Instant start;      // rising edge of the first lit phase
     Instant last_rise;  // rising edge of the latest lit phase
-    Duration last_rise_slack{0};
+    Duration first_rise_slack{0}, last_rise_slack{0};
     Instant last_edge;
     Duration lit_sum{0}, dark_sum{0}, period_sum{0};
     int lits = 0, darks = 0, cycles = 0;
+    int lit_samples = 0;  // readings the colour was measured from
     Rgb light_sum;
     bool expect_dark = true;
     bool named = false;
+    // The first lit phase was hidden and taken to be as long as the first dark (see
+    // start_run_on_merged_lit) without proof: not named until a lit phase has confirmed it.
+    bool lit_assumed = false;
     std::optional<LightSegment> lead_lit, lead_dark;  // the two segments before the run
     Duration mean_lit() const { return lit_sum / lits; }
     Duration mean_dark() const { return dark_sum / darks; }
@@ -61,6 +66,7 @@ class BlinkMatcher {
   };
   std::optional<Candidate> follow(const LightSegment& s, const LightTrack& track);
   void start_run(const LightSegment& s);
+  bool start_run_on_merged_lit(const LightSegment& s, Duration margin, bool lead_ended_run);
   Instant first_edge(const LightTrack& track) const;
   bool lit_fits(const LightSegment& s, Duration margin) const;
   bool dark_fits(const LightSegment& s, Duration margin) const;
@@ -133,9 +139,9 @@ class BreathMatcher {
   std::optional<Candidate> finish(const LightTrack& track);
   bool alive(std::uint64_t run, Instant now) const;
   // A breath may be under way: a run is alive, or the light has been falling from a peak for less
-  // than half a slow breath. Steady light is not named meanwhile (the bottom of a breath is steady
-  // for a while).
-  bool mid_breath(Instant now) const;
+  // than half a slow breath without stepping since. Steady light is not named meanwhile (the bottom
+  // of a breath is steady for a while).
+  bool mid_breath(const LightTrack& track) const;
 
  private:
   struct Extreme {
@@ -158,11 +164,14 @@ class BreathMatcher {
     Rgb light;
     Extreme last;
     int misfits = 0;  // ramps in a row that did not fit the run
+    bool named_default = false;
   };
   std::optional<Candidate> on_extreme(Extreme e, const LightTrack& track);
   Extreme with_onset(Extreme peak, const LightTrack& track) const;
   Ramp fit_ramp(const Extreme& from, const Extreme& to, const LightTrack& track) const;
   std::optional<Candidate> on_ramp(const Ramp& r, const LightTrack& track);
+  std::optional<Candidate> rename(const Ramp& r, Instant now);
+  bool leaves_run(const LightPoint& p, const LightTrack& track);
   Candidate name(Instant start, Duration period, Rgb light, Instant now, bool cut_short) const;
 
   LedDecoderOptions options_;
@@ -170,6 +179,7 @@ class BreathMatcher {
   std::optional<Extreme> running_;  // the extreme being tracked (min while falling, max while rising)
   std::optional<Extreme> last_;     // the latest confirmed extreme
   std::optional<Instant> low_contrast_since_;
+  std::optional<Instant> off_triangle_since_;  // the light left the run's triangle (see leaves_run)
   std::optional<Run> run_;
   std::uint64_t next_id_ = 1;
 };
@@ -190,7 +200,14 @@ class SteadyMatcher {
   // The brightest light (contrast) of the blinking, breathing and flashing patterns recognised so
   // far: what a neutral solid light is compared with to tell gray from a custom white.
   void saw_pattern_light(float contrast) { pattern_light_ = std::max(pattern_light_, contrast); }
-  bool alive(std::uint64_t run) const { return run_.samples > 0 && run_.id == run; }
+  // The run still holds: it is the current one and the open block has not stepped twice (which
+  // ends the run when the block closes; a blink named meanwhile need not wait for that).
+  bool alive(std::uint64_t run, const LightTrack& track) const {
+    return run_.samples > 0 && run_.id == run &&
+           (block_.samples == 0 || track.step_count() - block_.steps_before < 2);
+  }
+  // How long the light has been steadily dark, when it is.
+  std::optional<Duration> dark_for(const LightTrack& track) const;
   // Whether the dark level may be learned from the current light (see LightTrack).
   bool dark_learning_ok(const LightTrack& track) const;
   // The latest block ended a run without a step (the light drifted); reading clears it.

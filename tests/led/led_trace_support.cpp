@@ -57,6 +57,16 @@ Instant LedScript::went_dark(Instant t) const {
   return t;
 }
 
+Instant LedScript::first_change(Instant t, Duration within) const {
+  if (t <= run_start()) return t;
+  const Rgb before = emitted(t - milliseconds(1));
+  auto same = [&](Rgb c) { return c.r == before.r && c.g == before.g && c.b == before.b; };
+  for (Instant at = t; at < t + within; at += milliseconds(1)) {
+    if (!same(emitted(at))) return at;
+  }
+  return t + within;
+}
+
 std::vector<RgbSample> LedScript::sample(const SensorModel& sensor) const {
   std::mt19937_64 random(sensor.seed);
   std::uniform_real_distribution<double> uniform(0.0, 1.0);

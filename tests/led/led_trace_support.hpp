@@ -42,6 +42,10 @@ class LedScript {
   // When the LED last went dark at or before `t` (1 ms resolution): where `off` after a pattern
   // begins.
   Instant went_dark(Instant t) const;
+  // The first moment at or after `t` (1 ms resolution, up to `t + within`) at which the LED emits
+  // something else than just before `t`: where a pattern that begins under light of its own colour
+  // (a blink starting lit while the blink before it was lit) first shows. `t` when it shows at once.
+  Instant first_change(Instant t, Duration within) const;
   // Samples of the whole script through `sensor`.
   std::vector<RgbSample> sample(const SensorModel& sensor) const;
 
