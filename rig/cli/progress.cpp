@@ -54,6 +54,18 @@ void Progress::on_event(const Event& e) {
         drawn_lines_ = 0;
       }
       break;
+    case EventKind::outage:
+      if (style_ == Style::plain) {
+        const std::string segment = e.data.value("segment", "");
+        std::string what = e.data.value("outage", "");
+        if (e.name == "effective")
+          what = fmt::format("{}: {}", e.device.empty() ? "whole segment" : e.device,
+                             e.data.value("evidence", ""));
+        if (e.data.contains("message")) what = e.data.value("message", "");
+        fmt::print(out_, "[{}] {:<10} outage {} {}{}\n", when, segment, e.name, what.empty() ? "" : " ",
+                   what);
+      }
+      break;
     case EventKind::mark:
       if (e.name == "repeat_start" && row != nullptr) {
         row->verdict.clear();
@@ -64,6 +76,8 @@ void Progress::on_event(const Event& e) {
       break;
   }
   if (style_ == Style::live) redraw(false);
+  // Plain lines go to CI logs and pipes: a real-time lab run must show them as they happen.
+  if (style_ == Style::plain) std::fflush(out_);
 }
 
 void Progress::redraw(bool force) {
