@@ -32,15 +32,6 @@ struct OutageCommands {
   std::vector<OutageMode> modes{OutageMode::internet};
 };
 
-std::optional<std::string> read_command(MapReader& params, std::string_view key, bool required) {
-  auto text = params.text(key, required);
-  if (text && text->find_first_not_of(" \t") == std::string::npos) {
-    params.error(key, fmt::format("'{}' must be a shell command, found an empty one", key));
-    return std::nullopt;
-  }
-  return text;
-}
-
 std::vector<OutageMode> read_modes(MapReader& params) {
   if (!params.has("modes")) return {OutageMode::internet};
   std::vector<OutageMode> out;
@@ -63,14 +54,12 @@ std::optional<OutageCommands> read_params(const BackendSpec& spec, Diagnostics& 
   const std::size_t errors_before = diags.size();
   params.node("backend");
   OutageCommands out;
-  const auto do_text = read_command(params, "do", true);
-  const auto undo_text = read_command(params, "undo", true);
-  out.status = read_command(params, "status", false);
-  if (const auto timeout = params.duration("timeout")) {
-    if (*timeout <= Duration::zero() || *timeout > kMaxTimeout) {
-      params.error("timeout", fmt::format("'timeout' must be more than 0s and at most {}, found {}",
-                                          format_duration(kMaxTimeout), format_duration(*timeout)));
-    }
+  const auto do_text = read_shell_command(params, "do", true);
+  const auto undo_text = read_shell_command(params, "undo", true);
+  out.status = read_shell_command(params, "status", false);
+  if (const auto timeout = read_command_timeout(
+          params, kMaxTimeout,
+          "the rig waits " + format_duration(kMaxTimeout) + " for an outage request to answer")) {
     out.timeout = *timeout;
   }
   out.modes = read_modes(params);

@@ -27,6 +27,20 @@ std::optional<std::string> read_interface(MapReader& params, bool required) {
   return name;
 }
 
+std::optional<InterfaceParams> read_interface_params(const BackendSpec& spec, Diagnostics& diags,
+                                                     const std::string& what) {
+  MapReader params(spec.params, spec.loc.file, diags, what);
+  if (!params.valid()) return std::nullopt;
+  const std::size_t errors_before = diags.size();
+  params.node("backend");
+  const auto interface = read_interface(params, true);
+  InterfaceParams out{.netns = read_netns(params)};
+  params.finish();
+  if (!interface || diags.size() != errors_before) return std::nullopt;
+  out.interface = *interface;
+  return out;
+}
+
 std::string read_netns(MapReader& params) {
   auto name = params.text("netns");
   if (!name) return {};

@@ -20,6 +20,14 @@ std::optional<std::string> read_interface(MapReader& params, bool required);
 // `netns`: run the backend's tools inside this network namespace (`ip netns exec NAME ...`).
 std::string read_netns(MapReader& params);
 
+// A backend that acts on one interface of the Pi (netem, link): {backend, interface, netns}.
+struct InterfaceParams {
+  std::string interface;
+  std::string netns;
+};
+std::optional<InterfaceParams> read_interface_params(const BackendSpec& spec, Diagnostics& diags,
+                                                     const std::string& what);
+
 // The rack's devices on the backend's segment.
 std::vector<const RackDevice*> segment_devices(const BackendSite& site, const Rack& rack);
 std::string segment_name(const BackendSite& site);
@@ -34,5 +42,22 @@ Params params_or_throw(std::optional<Params> params, const Diagnostics& diags, s
 
 // Real processes need real time: the virtual clock would jump straight to every timeout.
 void require_steady_clock(const Clock& clock, std::string_view backend);
+
+// The factory of an interface backend: `Switch` is built from (Clock&, InterfaceParams, segment).
+template <typename Switch>
+BackendFactory<OutageSwitch> interface_outage_backend(const std::string& name,
+                                                      std::vector<OutageMode> modes) {
+  const std::string what = name + " outage backend";
+  return {
+      .validate = [what](const BackendSite& site,
+                         Diagnostics& diags) { read_interface_params(site.spec, diags, what); },
+      .create = [name, what](const BackendSite& site, BackendContext& ctx) -> std::unique_ptr<OutageSwitch> {
+        Diagnostics diags;
+        InterfaceParams params = params_or_throw(read_interface_params(site.spec, diags, what), diags, what);
+        require_steady_clock(ctx.clock(), name);
+        return std::make_unique<Switch>(ctx.clock(), std::move(params), segment_name(site));
+      },
+      .modes = [modes](const BackendSite&) { return modes; }};
+}
 
 }  // namespace cyanrig

@@ -24,28 +24,9 @@ spdlog::logger& link_log() {
   return component_log("link");
 }
 
-struct LinkParams {
-  std::string interface;
-  std::string netns;
-};
-
-std::optional<LinkParams> read_params(const BackendSpec& spec, Diagnostics& diags) {
-  MapReader params(spec.params, spec.loc.file, diags, "link outage backend");
-  if (!params.valid()) return std::nullopt;
-  const std::size_t errors_before = diags.size();
-  params.node("backend");
-  LinkParams out;
-  const auto interface = read_interface(params, true);
-  out.netns = read_netns(params);
-  params.finish();
-  if (!interface || diags.size() != errors_before) return std::nullopt;
-  out.interface = *interface;
-  return out;
-}
-
 class LinkOutageSwitch final : public OutageSwitch {
  public:
-  LinkOutageSwitch(Clock& clock, LinkParams params, std::string segment)
+  LinkOutageSwitch(Clock& clock, InterfaceParams params, std::string segment)
       : clock_(clock),
         params_(std::move(params)),
         segment_(std::move(segment)),
@@ -137,7 +118,7 @@ class LinkOutageSwitch final : public OutageSwitch {
   }
 
   Clock& clock_;
-  LinkParams params_;
+  InterfaceParams params_;
   std::string segment_;
   CommandQueue tools_;
   bool active_ = false;
@@ -166,14 +147,7 @@ std::optional<bool> parse_link_up(std::string_view json, std::string& error) {
 }
 
 BackendFactory<OutageSwitch> link_outage_backend() {
-  return {.validate = [](const BackendSite& site, Diagnostics& diags) { read_params(site.spec, diags); },
-          .create = [](const BackendSite& site, BackendContext& ctx) -> std::unique_ptr<OutageSwitch> {
-            Diagnostics diags;
-            LinkParams params = params_or_throw(read_params(site.spec, diags), diags, "link outage backend");
-            require_steady_clock(ctx.clock(), "link");
-            return std::make_unique<LinkOutageSwitch>(ctx.clock(), std::move(params), segment_name(site));
-          },
-          .modes = [](const BackendSite&) { return std::vector<OutageMode>{OutageMode::link}; }};
+  return interface_outage_backend<LinkOutageSwitch>("link", {OutageMode::link});
 }
 
 }  // namespace cyanrig

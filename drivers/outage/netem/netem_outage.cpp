@@ -23,25 +23,6 @@ spdlog::logger& netem_log() {
   return component_log("netem");
 }
 
-struct NetemParams {
-  std::string interface;
-  std::string netns;
-};
-
-std::optional<NetemParams> read_params(const BackendSpec& spec, Diagnostics& diags) {
-  MapReader params(spec.params, spec.loc.file, diags, "netem outage backend");
-  if (!params.valid()) return std::nullopt;
-  const std::size_t errors_before = diags.size();
-  params.node("backend");
-  NetemParams out;
-  const auto interface = read_interface(params, true);
-  out.netns = read_netns(params);
-  params.finish();
-  if (!interface || diags.size() != errors_before) return std::nullopt;
-  out.interface = *interface;
-  return out;
-}
-
 // tc reads "200ms" and "1500us"; whole milliseconds read best.
 std::string tc_time(Duration d) {
   if (d.count() % 1000 == 0) return fmt::format("{}ms", d.count() / 1000);
@@ -50,7 +31,7 @@ std::string tc_time(Duration d) {
 
 class NetemOutageSwitch final : public OutageSwitch {
  public:
-  NetemOutageSwitch(Clock& clock, NetemParams params, std::string segment)
+  NetemOutageSwitch(Clock& clock, InterfaceParams params, std::string segment)
       : clock_(clock),
         params_(std::move(params)),
         segment_(std::move(segment)),
@@ -173,7 +154,7 @@ class NetemOutageSwitch final : public OutageSwitch {
   }
 
   Clock& clock_;
-  NetemParams params_;
+  InterfaceParams params_;
   std::string segment_;
   CommandQueue tools_;
   bool active_ = false;
@@ -218,15 +199,7 @@ std::optional<RootQdisc> parse_root_qdisc(std::string_view json, std::string& er
 }
 
 BackendFactory<OutageSwitch> netem_outage_backend() {
-  return {.validate = [](const BackendSite& site, Diagnostics& diags) { read_params(site.spec, diags); },
-          .create = [](const BackendSite& site, BackendContext& ctx) -> std::unique_ptr<OutageSwitch> {
-            Diagnostics diags;
-            NetemParams params =
-                params_or_throw(read_params(site.spec, diags), diags, "netem outage backend");
-            require_steady_clock(ctx.clock(), "netem");
-            return std::make_unique<NetemOutageSwitch>(ctx.clock(), std::move(params), segment_name(site));
-          },
-          .modes = [](const BackendSite&) { return std::vector<OutageMode>{OutageMode::impair}; }};
+  return interface_outage_backend<NetemOutageSwitch>("netem", {OutageMode::impair});
 }
 
 }  // namespace cyanrig

@@ -33,32 +33,18 @@ struct PowerCommands {
   Duration timeout = kDefaultTimeout;
 };
 
-std::optional<std::string> read_command(MapReader& params, std::string_view key, bool required) {
-  auto text = params.text(key, required);
-  if (text && text->find_first_not_of(" \t") == std::string::npos) {
-    params.error(key, fmt::format("'{}' must be a shell command, found an empty one", key));
-    return std::nullopt;
-  }
-  return text;
-}
-
 std::optional<PowerCommands> read_params(const BackendSpec& spec, Diagnostics& diags) {
   MapReader params(spec.params, spec.loc.file, diags, "command power backend");
   if (!params.valid()) return std::nullopt;
   const std::size_t errors_before = diags.size();
   params.node("backend");
   PowerCommands out;
-  const auto on = read_command(params, "on", true);
-  const auto off = read_command(params, "off", true);
-  out.status = read_command(params, "status", false);
-  if (const auto timeout = params.duration("timeout")) {
-    if (*timeout <= Duration::zero() || *timeout > kMaxTimeout) {
-      params.error(
-          "timeout",
-          fmt::format("'timeout' must be more than 0s and at most {} (the rig waits {} for any "
-                      "power change to answer), found {}",
-                      format_duration(kMaxTimeout), format_duration(kMaxTimeout), format_duration(*timeout)));
-    }
+  const auto on = read_shell_command(params, "on", true);
+  const auto off = read_shell_command(params, "off", true);
+  out.status = read_shell_command(params, "status", false);
+  if (const auto timeout = read_command_timeout(
+          params, kMaxTimeout,
+          "the rig waits " + format_duration(kMaxTimeout) + " for any power change to answer")) {
     out.timeout = *timeout;
   }
   params.finish();
