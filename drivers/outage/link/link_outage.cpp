@@ -7,9 +7,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
-#include "drivers/outage/common/command_queue.hpp"
-#include "drivers/outage/common/effect_poll.hpp"
-#include "drivers/outage/common/outage_params.hpp"
+#include "drivers/outage/common/interface_outage.hpp"
 #include "rig/core/component_log.hpp"
 
 namespace cyanrig {
@@ -18,31 +16,25 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr Duration kIpTimeout = 10s;
-constexpr Duration kCheckPeriod = 500ms;
 
 spdlog::logger& link_log() {
   return component_log("link");
 }
 
-class LinkOutageSwitch final : public OutageSwitch {
+class LinkOutageSwitch final : public InterfaceOutageSwitch {
  public:
   LinkOutageSwitch(Clock& clock, InterfaceParams params, std::string segment)
-      : clock_(clock),
-        params_(std::move(params)),
-        segment_(std::move(segment)),
-        tools_(clock),
-        poll_(clock, kCheckPeriod) {}
+      : InterfaceOutageSwitch(clock, std::move(params), std::move(segment), "link", {"ip", kIpTimeout}) {}
 
   void start(const OutageSpec& spec, Done done) override {
     if (spec.mode != OutageMode::link) {
-      return clock_.post(lifetime_.bind([done = std::move(done), mode = spec.mode] {
-        done(fault(fmt::format("the link backend performs link outages, not {}", to_string(mode))));
-      }));
+      return answer(std::move(done), fault(fmt::format("the link backend performs link outages, not {}",
+                                                       to_string(spec.mode))));
     }
-    link_log().info("{}: setting {} down", segment_, params_.interface);
+    link_log().info("{}: setting {} down", segment(), params().interface);
     set_link("down", [this, done = std::move(done)](Status status) {
       if (!status) {
-        active_ = true;
+        set_active(true);
         watch_link();
       }
       done(std::move(status));
@@ -51,80 +43,51 @@ class LinkOutageSwitch final : public OutageSwitch {
 
   // Up whatever start() did: bringing up a link that is up changes nothing.
   void stop(Done done) override {
-    poll_.stop();
+    poll().stop();
     set_link("up", [this, done = std::move(done)](Status status) {
-      if (!status) active_ = false;
+      if (!status) set_active(false);
       done(std::move(status));
     });
   }
-
-  bool active() const override { return active_; }
-
-  std::string describe() const override {
-    return fmt::format("link {}{}", params_.interface,
-                       params_.netns.empty() ? "" : " in netns " + params_.netns);
-  }
-
-  void watch(Effects on_effect) override { on_effect_ = std::move(on_effect); }
 
   void inspect(std::function<void(const OutageStatus&)> reply) override {
     show([this, reply = std::move(reply)](Status status, bool up) {
       if (status) return reply(OutageStatus{.what = describe(), .fault = std::move(status)});
       reply(OutageStatus{.in_force = !up,
-                         .what = fmt::format("{} is {}{}", params_.interface, up ? "up" : "down",
-                                             up || active_ ? "" : " (not necessarily by the rig)")});
+                         .what = fmt::format("{} is {}{}", params().interface, up ? "up" : "down",
+                                             up || active() ? "" : " (not necessarily by the rig)")});
     });
   }
 
  private:
-  void ip(std::vector<std::string> argv, bool keep_output, CommandQueue::Finished then) {
-    QueuedCommand command{.spec = {.text = tool_command_line(params_.netns, argv), .timeout = kIpTimeout},
-                          .keep_output = keep_output};
-    tools_.run(std::move(command), lifetime_.bind(std::move(then)));
-  }
-
-  Status failure(std::string_view what, const CommandOutput& out) const {
-    return fault(fmt::format("ip could not {} {}: {}", what, params_.interface,
-                             describe_ending(out.result, kIpTimeout)));
-  }
-
   void set_link(std::string_view state, Done done) {
-    ip({"ip", "link", "set", "dev", params_.interface, std::string(state)}, false,
-       [this, state = std::string(state), done = std::move(done)](const CommandOutput& out) {
-         done(out.result.exited_with(0) ? std::nullopt
-                                        : failure(state == "down" ? "take down" : "bring up", out));
-       });
+    run_tool({"ip", "link", "set", "dev", params().interface, std::string(state)}, false,
+             [this, state = std::string(state), done = std::move(done)](const CommandOutput& out) {
+               done(out.result.exited_with(0) ? std::nullopt
+                                              : failure(state == "down" ? "take down" : "bring up", out));
+             });
   }
 
   void show(std::function<void(Status, bool up)> shown) {
-    ip({"ip", "-j", "link", "show", "dev", params_.interface}, true,
-       [this, shown = std::move(shown)](const CommandOutput& out) {
-         if (!out.result.exited_with(0)) return shown(failure("read the state of", out), false);
-         std::string error;
-         const auto up = parse_link_up(out.output, error);
-         if (!up) return shown(fault(fmt::format("{}: {}", params_.interface, error)), false);
-         shown(std::nullopt, *up);
-       });
+    run_tool({"ip", "-j", "link", "show", "dev", params().interface}, true,
+             [this, shown = std::move(shown)](const CommandOutput& out) {
+               if (!out.result.exited_with(0)) return shown(failure("read the state of", out), false);
+               std::string error;
+               const auto up = parse_link_up(out.output, error);
+               if (!up) return shown(fault(fmt::format("{}: {}", params().interface, error)), false);
+               shown(std::nullopt, *up);
+             });
   }
 
   void watch_link() {
-    poll_.start([this](EffectPoll::Again again) {
+    poll().start([this](EffectPoll::Again again) {
       show([this, again](Status status, bool up) {
         const bool down = !status && !up;
-        if (down && on_effect_) on_effect_(OutageEffect{"", fmt::format("{} is down", params_.interface)});
+        if (down) report_effect(fmt::format("{} is down", params().interface));
         again(!down);
       });
     });
   }
-
-  Clock& clock_;
-  InterfaceParams params_;
-  std::string segment_;
-  CommandQueue tools_;
-  bool active_ = false;
-  Effects on_effect_;
-  EffectPoll poll_;
-  Lifetime lifetime_;  // last: answers arriving after the switch is gone are dropped
 };
 
 }  // namespace

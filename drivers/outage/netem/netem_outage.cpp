@@ -6,9 +6,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
-#include "drivers/outage/common/command_queue.hpp"
-#include "drivers/outage/common/effect_poll.hpp"
-#include "drivers/outage/common/outage_params.hpp"
+#include "drivers/outage/common/interface_outage.hpp"
 #include "rig/core/component_log.hpp"
 
 namespace cyanrig {
@@ -17,7 +15,6 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr Duration kTcTimeout = 10s;
-constexpr Duration kCheckPeriod = 500ms;
 
 spdlog::logger& netem_log() {
   return component_log("netem");
@@ -29,53 +26,42 @@ std::string tc_time(Duration d) {
   return fmt::format("{}us", d.count());
 }
 
-class NetemOutageSwitch final : public OutageSwitch {
+class NetemOutageSwitch final : public InterfaceOutageSwitch {
  public:
   NetemOutageSwitch(Clock& clock, InterfaceParams params, std::string segment)
-      : clock_(clock),
-        params_(std::move(params)),
-        segment_(std::move(segment)),
-        tools_(clock),
-        poll_(clock, kCheckPeriod) {}
+      : InterfaceOutageSwitch(clock, std::move(params), std::move(segment), "netem on", {"tc", kTcTimeout}) {}
 
   void start(const OutageSpec& spec, Done done) override {
     if (spec.mode != OutageMode::impair) {
       return answer(std::move(done), fault(fmt::format("the netem backend performs impair outages, not {}",
                                                        to_string(spec.mode))));
     }
-    netem_log().info("{}: {} on {}", segment_, cyanrig::describe(spec), params_.interface);
-    tc(netem_command(params_.interface, spec.impair), false,
-       [this, spec, done = std::move(done)](const CommandOutput& out) {
-         if (!out.result.exited_with(0)) return done(failure("put netem on", out));
-         active_ = true;
-         watch_qdisc(cyanrig::describe(spec));
-         done(std::nullopt);
-       });
+    netem_log().info("{}: {} on {}", segment(), cyanrig::describe(spec), params().interface);
+    run_tool(netem_command(params().interface, spec.impair), false,
+             [this, spec, done = std::move(done)](const CommandOutput& out) {
+               if (!out.result.exited_with(0)) return done(failure("put netem on", out));
+               set_active(true);
+               watch_qdisc(cyanrig::describe(spec));
+               done(std::nullopt);
+             });
   }
 
   void stop(Done done) override {
-    poll_.stop();
+    poll().stop();
     remove_ours([this, done = std::move(done)](Status status, bool) {
-      if (!status) active_ = false;
+      if (!status) set_active(false);
       done(std::move(status));
     });
   }
 
-  bool active() const override { return active_; }
-
-  std::string describe() const override {
-    return fmt::format("netem on {}{}", params_.interface,
-                       params_.netns.empty() ? "" : " in netns " + params_.netns);
-  }
-
-  void watch(Effects on_effect) override { on_effect_ = std::move(on_effect); }
-
   void sweep(Swept done) override {
-    if (active_) return answer_swept(std::move(done), std::nullopt, std::nullopt);
+    if (active()) {
+      return clock().post(bound([done = std::move(done)] { done(std::nullopt, std::nullopt); }));
+    }
     remove_ours([this, done = std::move(done)](Status status, bool removed) {
       if (status || !removed) return done(std::move(status), std::nullopt);
       const std::string text =
-          fmt::format("removed the netem qdisc on {} left by an earlier run", params_.interface);
+          fmt::format("removed the netem qdisc on {} left by an earlier run", params().interface);
       netem_log().info("{}", text);  // the engine warns, once
       done(std::nullopt, text);
     });
@@ -87,10 +73,10 @@ class NetemOutageSwitch final : public OutageSwitch {
       OutageStatus out;
       out.in_force = root.kind == "netem";
       if (out.in_force) {
-        out.what = fmt::format("impair on {}: netem on {}", segment_, params_.interface);
+        out.what = fmt::format("impair on {}: netem on {}", segment(), params().interface);
         out.details.push_back(fmt::format("{} packets sent, {} dropped", root.packets, root.drops));
       } else {
-        out.what = fmt::format("no netem on {} (root qdisc: {})", params_.interface,
+        out.what = fmt::format("no netem on {} (root qdisc: {})", params().interface,
                                root.kind.empty() ? "none" : root.kind);
       }
       reply(out);
@@ -100,67 +86,39 @@ class NetemOutageSwitch final : public OutageSwitch {
  private:
   using Shown = std::function<void(Status, const RootQdisc&)>;
 
-  void answer(Done done, Status status) {
-    clock_.post(lifetime_.bind([done = std::move(done), status = std::move(status)] { done(status); }));
-  }
-  void answer_swept(Swept done, Status status, std::optional<std::string> removed) {
-    clock_.post(lifetime_.bind([done = std::move(done), status, removed] { done(status, removed); }));
-  }
-
-  void tc(std::vector<std::string> argv, bool keep_output, CommandQueue::Finished then) {
-    QueuedCommand command{.spec = {.text = tool_command_line(params_.netns, argv), .timeout = kTcTimeout},
-                          .keep_output = keep_output};
-    tools_.run(std::move(command), lifetime_.bind(std::move(then)));
-  }
-
-  Status failure(std::string_view what, const CommandOutput& out) const {
-    return fault(fmt::format("tc could not {} {}: {}", what, params_.interface,
-                             describe_ending(out.result, kTcTimeout)));
-  }
-
   void show(Shown shown) {
-    tc({"tc", "-s", "-j", "qdisc", "show", "dev", params_.interface}, true,
-       [this, shown = std::move(shown)](const CommandOutput& out) {
-         if (!out.result.exited_with(0)) return shown(failure("list the qdiscs of", out), {});
-         std::string error;
-         const auto root = parse_root_qdisc(out.output, error);
-         if (!root) return shown(fault(fmt::format("{}: {}", params_.interface, error)), {});
-         shown(std::nullopt, *root);
-       });
+    run_tool({"tc", "-s", "-j", "qdisc", "show", "dev", params().interface}, true,
+             [this, shown = std::move(shown)](const CommandOutput& out) {
+               if (!out.result.exited_with(0)) return shown(failure("list the qdiscs of", out), {});
+               std::string error;
+               const auto root = parse_root_qdisc(out.output, error);
+               if (!root) return shown(fault(fmt::format("{}: {}", params().interface, error)), {});
+               shown(std::nullopt, *root);
+             });
   }
 
   // Deletes the root qdisc if it is netem; `removed` says whether there was one.
   void remove_ours(std::function<void(Status, bool removed)> done) {
     show([this, done = std::move(done)](Status status, const RootQdisc& root) {
       if (status || root.kind != "netem") return done(std::move(status), false);
-      tc({"tc", "qdisc", "del", "dev", params_.interface, "root"}, false,
-         [this, done](const CommandOutput& out) {
-           if (!out.result.exited_with(0)) return done(failure("remove netem from", out), false);
-           done(std::nullopt, true);
-         });
+      run_tool({"tc", "qdisc", "del", "dev", params().interface, "root"}, false,
+               [this, done](const CommandOutput& out) {
+                 if (!out.result.exited_with(0)) return done(failure("remove netem from", out), false);
+                 done(std::nullopt, true);
+               });
     });
   }
 
   // The effect of an impairment is the qdisc in place: it cannot stop traffic, only shape it.
   void watch_qdisc(std::string what) {
-    poll_.start([this, what = std::move(what)](EffectPoll::Again again) {
+    poll().start([this, what = std::move(what)](EffectPoll::Again again) {
       show([this, what, again](Status status, const RootQdisc& root) {
         const bool seen = !status && root.kind == "netem";
-        if (seen && on_effect_)
-          on_effect_(OutageEffect{"", fmt::format("netem on {}: {}", params_.interface, what)});
+        if (seen) report_effect(fmt::format("netem on {}: {}", params().interface, what));
         again(!seen);
       });
     });
   }
-
-  Clock& clock_;
-  InterfaceParams params_;
-  std::string segment_;
-  CommandQueue tools_;
-  bool active_ = false;
-  Effects on_effect_;
-  EffectPoll poll_;
-  Lifetime lifetime_;  // last: answers arriving after the switch is gone are dropped
 };
 
 }  // namespace
