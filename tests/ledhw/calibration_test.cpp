@@ -2,10 +2,11 @@
 #include "rig/led/calibration.hpp"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
+
+#include "tests/support/temp_dir.hpp"
 
 namespace cyanrig {
 namespace {
@@ -80,15 +81,11 @@ TEST(LedCalibrationMeasure, RefusesAWhiteThatIsNotBrighterThanDarkOnEveryChannel
 
 class CalibrationFile : public ::testing::Test {
  protected:
-  ~CalibrationFile() override { fs::remove_all(dir_); }
   std::string path(const char* name) const { return (dir_ / name).string(); }
   void write(const char* name, const std::string& text) const { std::ofstream(dir_ / name) << text; }
 
-  fs::path dir_ = [] {
-    std::string name = (fs::temp_directory_path() / "cyanrig-cal-XXXXXX").string();
-    if (::mkdtemp(name.data()) == nullptr) throw std::runtime_error("mkdtemp");
-    return fs::path(name);
-  }();
+  test::TempDir temp_{"cyanrig-cal"};
+  const fs::path& dir_ = temp_.path();
 };
 
 TEST_F(CalibrationFile, ThatDoesNotExistYetIsEmpty) {

@@ -3,6 +3,7 @@
 
 #include "drivers/led/tcs34725/tcs34725_sensor.hpp"
 #include "rig/yaml/yaml_reader.hpp"
+#include "tests/support/rack_support.hpp"
 
 namespace cyanrig {
 namespace {
@@ -11,10 +12,7 @@ using namespace tcs34725;
 using std::chrono::milliseconds;
 
 BackendSpec spec_of(const std::string& yaml) {
-  Diagnostics diags;
-  const auto node = load_yaml_text(yaml, "racks/lab.yaml", diags);
-  if (!node) throw std::logic_error("test yaml does not parse: " + yaml);
-  return BackendSpec{(*node)["backend"].Scalar(), *node, loc_of(*node, "racks/lab.yaml")};
+  return test::backend_spec(yaml, "racks/lab.yaml");
 }
 
 std::vector<std::string> errors_of(const std::string& yaml) {

@@ -13,6 +13,8 @@
 #include "drivers/led/tcs34725/tcs34725_sensor.hpp"
 #include "rig/clock.hpp"
 #include "rig/yaml/yaml_reader.hpp"
+#include "tests/support/rack_support.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace cyanrig {
 namespace {
@@ -82,7 +84,6 @@ class SensorOnItsBus : public ::testing::Test {
       });
     });
   }
-  ~SensorOnItsBus() override { std::filesystem::remove_all(dir_); }
 
   std::unique_ptr<ColourSensor> build() {
     return tcs34725_led_backend().create({*device_.led, &device_}, context_);
@@ -94,23 +95,10 @@ class SensorOnItsBus : public ::testing::Test {
          .on_fault = [this](HardwareFault f) { faults_.push_back(std::move(f)); }});
   }
   // Runs the loop until `done` or 10 s (a deadline for a broken build, not a timing assertion).
-  bool run_until(const std::function<bool()>& done) {
-    const Instant deadline = clock_->now() + seconds(10);
-    Timer check;
-    std::function<void()> poll = [&] {
-      if (done() || clock_->now() > deadline) return clock_->stop();
-      check = clock_->after(std::chrono::milliseconds(10), poll);
-    };
-    check = clock_->after(std::chrono::milliseconds(0), poll);
-    clock_->run();
-    return done();
-  }
+  bool run_until(const std::function<bool()>& done) { return test::run_until(*clock_, done, seconds(10)); }
 
-  std::filesystem::path dir_ = [] {
-    std::string name = (std::filesystem::temp_directory_path() / "cyanrig-ledhw-XXXXXX").string();
-    if (::mkdtemp(name.data()) == nullptr) throw std::runtime_error("mkdtemp");
-    return std::filesystem::path(name);
-  }();
+  test::TempDir temp_{"cyanrig-ledhw"};
+  const std::filesystem::path& dir_ = temp_.path();
   FakeChip chip_;
   std::unique_ptr<Clock> clock_ = make_steady_clock();
   Rack rack_;

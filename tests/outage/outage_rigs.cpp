@@ -16,7 +16,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr Duration kPoll = 1ms;
 constexpr Duration kAnswerLimit = 15s;  // far above any answer; reached only when something is broken
 
 const BackendFactory<OutageSwitch>& factory_for(const BackendSpec& spec) {
@@ -26,25 +25,6 @@ const BackendFactory<OutageSwitch>& factory_for(const BackendSpec& spec) {
 }
 
 }  // namespace
-
-TempDir::TempDir() {
-  std::string name = (std::filesystem::temp_directory_path() / "cyanrig-outage-test-XXXXXX").string();
-  if (::mkdtemp(name.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + name);
-  path_ = name;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
-BackendSpec backend_spec(const std::string& yaml) {
-  Diagnostics diags;
-  const auto node = load_yaml_text(yaml, "rack.yaml", diags);
-  if (!node || !(*node)["backend"].IsScalar())
-    throw std::logic_error("test backend block does not parse: " + yaml);
-  return BackendSpec{(*node)["backend"].Scalar(), *node, loc_of(*node, "rack.yaml")};
-}
 
 Rack lab_rack(const std::string& outage_yaml, const std::vector<LabDevice>& devices) {
   Rack rack;
@@ -86,18 +66,6 @@ std::vector<OutageMode> modes_of(const std::string& yaml) {
   const Rack rack = lab_rack(yaml, {});
   const BackendSpec& spec = rack.segments[0].outages[0];
   return factory_for(spec).modes({spec, nullptr, &rack.segments[0]});
-}
-
-bool run_until(Clock& clock, const std::function<bool()>& done, Duration limit) {
-  const Instant deadline = clock.now() + limit;
-  Timer poll;
-  std::function<void()> check = [&] {
-    if (done() || clock.now() >= deadline) return clock.stop();
-    poll = clock.after(kPoll, check);
-  };
-  poll = clock.after(Duration::zero(), check);
-  clock.run();
-  return done();
 }
 
 OutageRig::OutageRig(const std::string& outage_yaml, std::vector<LabDevice> devices)

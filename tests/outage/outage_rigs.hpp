@@ -13,24 +13,14 @@
 
 #include "rig/clock.hpp"
 #include "rig/rack/backend_registry.hpp"
+#include "tests/support/rack_support.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace cyanrig::outage_testing {
 
-// A fresh folder under the system temp directory, removed with everything in it at scope exit.
-class TempDir {
- public:
-  TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir();
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
-// A backend block as the rack reader makes it from a flow mapping, positioned in "rack.yaml".
-BackendSpec backend_spec(const std::string& yaml);
+using test::backend_spec;
+using test::run_until;
+using test::TempDir;
 
 struct LabDevice {
   std::string name;
@@ -47,9 +37,6 @@ Rack lab_rack(const std::string& outage_yaml, const std::vector<LabDevice>& devi
 std::vector<std::string> validation_errors(const std::string& yaml);
 // The modes the registered backend declares for `yaml`.
 std::vector<OutageMode> modes_of(const std::string& yaml);
-
-// Runs the loop until `done` holds or `limit` has passed; true if it held.
-bool run_until(Clock& clock, const std::function<bool()>& done, Duration limit);
 
 // The outage backends of a lab rack, built as a run builds them (one BackendContext, so segments
 // share what their backends share), with their effects collected.

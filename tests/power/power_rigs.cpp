@@ -18,28 +18,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr Duration kPoll = 1ms;
-
 }  // namespace
-
-TempDir::TempDir() {
-  std::string name = (std::filesystem::temp_directory_path() / "cyanrig-power-XXXXXX").string();
-  if (::mkdtemp(name.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + name);
-  path_ = name;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
-BackendSpec backend_spec(const std::string& yaml) {
-  Diagnostics diags;
-  const auto node = load_yaml_text(yaml, "rack.yaml", diags);
-  if (!node || !(*node)["backend"].IsScalar())
-    throw std::logic_error("test backend block does not parse: " + yaml);
-  return BackendSpec{(*node)["backend"].Scalar(), *node, loc_of(*node, "rack.yaml")};
-}
 
 Rack one_device_rack(const BackendSpec& power, PowerState safe_power) {
   Rack rack;
@@ -65,18 +44,6 @@ std::vector<std::string> validation_errors(const BackendFactory<PowerSwitch>& fa
   std::vector<std::string> out;
   for (const Diagnostic& d : diags.items()) out.push_back(d.to_string());
   return out;
-}
-
-bool run_until(Clock& clock, const std::function<bool()>& done, Duration limit) {
-  const Instant deadline = clock.now() + limit;
-  Timer poll;
-  std::function<void()> check = [&] {
-    if (done() || clock.now() >= deadline) return clock.stop();
-    poll = clock.after(kPoll, check);
-  };
-  poll = clock.after(Duration::zero(), check);
-  clock.run();
-  return done();
 }
 
 Done Answers::next() {

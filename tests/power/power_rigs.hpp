@@ -12,25 +12,14 @@
 
 #include "rig/clock.hpp"
 #include "rig/rack/backend_registry.hpp"
+#include "tests/support/rack_support.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace cyanrig::power_testing {
 
-// A fresh folder under the system temp directory, removed with everything in it at scope exit.
-class TempDir {
- public:
-  TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir();
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
-// A backend block as the rack reader makes it from `yaml` (a flow mapping such as
-// "{backend: gpiod, line: 17}"), positioned in "rack.yaml" so diagnostics carry line:col.
-BackendSpec backend_spec(const std::string& yaml);
+using test::backend_spec;
+using test::run_until;
+using test::TempDir;
 
 // A rack with the one device "dut" (an Argon on segment "lab") whose power is `power`.
 Rack one_device_rack(const BackendSpec& power, PowerState safe_power = PowerState::off);
@@ -38,9 +27,6 @@ Rack one_device_rack(const BackendSpec& power, PowerState safe_power = PowerStat
 // The errors a backend's validate() reports for `spec` on the rack's device.
 std::vector<std::string> validation_errors(const BackendFactory<PowerSwitch>& factory,
                                            const BackendSpec& spec);
-
-// Runs the loop until `done` holds or `limit` has passed on the clock; true if it held.
-bool run_until(Clock& clock, const std::function<bool()>& done, Duration limit);
 
 // Collects set() answers in the order they arrive.
 class Answers {

@@ -6,7 +6,7 @@
 #include "rig/results/path_safe_name.hpp"
 #include "rig/results/writers.hpp"
 #include "run_fixture.hpp"
-#include "temp_dir.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace cyanrig {
 namespace {

@@ -8,7 +8,7 @@
 
 #include "rig/clock.hpp"
 #include "run_fixture.hpp"
-#include "temp_dir.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace cyanrig {
 namespace {

@@ -29,17 +29,6 @@ void Pty::write(std::string_view bytes) {
   }
 }
 
-TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "cyanrig-serialhw-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
 void point_symlink(const std::filesystem::path& link, const std::string& target) {
   std::filesystem::remove(link);
   std::filesystem::create_symlink(target, link);

@@ -13,6 +13,7 @@
 #include "rig/capabilities/serial.hpp"
 #include "rig/clock.hpp"
 #include "rig/serial/line_framer.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace cyanrig::testing {
 
@@ -32,18 +33,7 @@ class Pty {
   std::string path_;
 };
 
-// A fresh directory, removed with its contents at the end of the test.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using test::TempDir;
 
 // Points `link` at `target`, replacing what it pointed at: udev re-pointing a by-id name.
 void point_symlink(const std::filesystem::path& link, const std::string& target);

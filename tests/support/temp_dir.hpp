@@ -6,14 +6,16 @@
 #include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <system_error>
 
 namespace cyanrig::test {
 
 class TempDir {
  public:
-  TempDir() {
-    std::string name = (std::filesystem::temp_directory_path() / "cyanrig-results-XXXXXX").string();
+  // `prefix` names the folder after the tests using it, for whoever finds one left by a crash.
+  explicit TempDir(std::string_view prefix = "cyanrig-test") {
+    std::string name = (std::filesystem::temp_directory_path() / (std::string(prefix) + "-XXXXXX")).string();
     if (::mkdtemp(name.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + name);
     path_ = name;
   }
