@@ -14,6 +14,7 @@
 #include "rig/core/component_log.hpp"
 #include "tests/cloud/fake_cloud_server.hpp"
 #include "tests/cloud/self_signed.hpp"
+#include "tests/support/rack_support.hpp"
 
 namespace cyanrig {
 namespace {
@@ -67,13 +68,7 @@ class ParticleClient : public ::testing::Test {
 
   // Runs the loop until `done` or the limit (a safety net, far above what any test needs).
   void run_until(const std::function<bool()>& done, Duration limit = 20s) {
-    auto& io = clock_->io();
-    const Instant end = clock_->now() + limit;
-    while (!done() && clock_->now() < end) {
-      if (io.stopped()) io.restart();
-      io.run_one_for(std::chrono::milliseconds(20));
-    }
-    ASSERT_TRUE(done()) << "not done within " << to_seconds(limit) << " s";
+    ASSERT_TRUE(test::run_until(*clock_, done, limit)) << "not done within " << to_seconds(limit) << " s";
   }
 
   CloudReply ask(const std::function<void(Cloud::Reply)>& request) {

@@ -12,6 +12,7 @@
 #include "rig/clock.hpp"
 #include "rig/core/component_log.hpp"
 #include "rig/rack/rack_file.hpp"
+#include "tests/support/rack_support.hpp"
 
 namespace cyanrig {
 namespace {
@@ -52,13 +53,7 @@ class ServedCloud : public ::testing::Test {
   }
 
   void run_until(const std::function<bool()>& done, Duration limit = 20s) {
-    auto& io = clock_->io();
-    const Instant end = clock_->now() + limit;
-    while (!done() && clock_->now() < end) {
-      if (io.stopped()) io.restart();
-      io.run_one_for(std::chrono::milliseconds(20));
-    }
-    ASSERT_TRUE(done()) << "not done within " << to_seconds(limit) << " s";
+    ASSERT_TRUE(test::run_until(*clock_, done, limit)) << "not done within " << to_seconds(limit) << " s";
   }
 
   CloudReply ask(const std::function<void(Cloud::Reply)>& request) {
