@@ -29,6 +29,18 @@ std::optional<OutageMode> outage_mode_named(std::string_view name) {
   return std::nullopt;
 }
 
+std::optional<OutageAction> outage_action_named(std::string_view name) {
+  if (name == to_string(OutageAction::drop)) return OutageAction::drop;
+  if (name == to_string(OutageAction::reject)) return OutageAction::reject;
+  return std::nullopt;
+}
+
+std::string outage_mode_names() {
+  std::string out;
+  for (const OutageMode mode : kOutageModes) out += (out.empty() ? "" : ", ") + std::string(to_string(mode));
+  return out;
+}
+
 std::string describe(const OutageSpec& spec) {
   if (spec.mode == OutageMode::impair) {
     std::string out = fmt::format("impair (loss {}%", spec.impair.loss_percent);

@@ -41,6 +41,9 @@ struct OutageSpec {
 std::string_view to_string(OutageMode mode);
 std::string_view to_string(OutageAction action);
 std::optional<OutageMode> outage_mode_named(std::string_view name);
+std::optional<OutageAction> outage_action_named(std::string_view name);
+// "cloud, internet, dns, impair, link", for messages.
+std::string outage_mode_names();
 // "cloud (drop)", "impair (loss 20%, delay 200 ms ± 50 ms)".
 std::string describe(const OutageSpec& spec);
 

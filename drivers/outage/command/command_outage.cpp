@@ -38,8 +38,7 @@ std::vector<OutageMode> read_modes(MapReader& params) {
   for (const std::string& name : params.text_list("modes", true)) {
     const auto mode = outage_mode_named(name);
     if (!mode) {
-      params.error("modes",
-                   fmt::format("unknown outage mode '{}'; modes: cloud, internet, dns, impair, link", name));
+      params.error("modes", fmt::format("unknown outage mode '{}'; modes: {}", name, outage_mode_names()));
     } else if (std::find(out.begin(), out.end(), *mode) == out.end()) {
       out.push_back(*mode);
     }

@@ -19,12 +19,6 @@ HttpResponse refused(http::status status, const std::string& message) {
   return json_answer(status, {{"ok", false}, {"error", message}});
 }
 
-std::optional<OutageAction> outage_action_named(std::string_view name) {
-  if (name == "drop") return OutageAction::drop;
-  if (name == "reject") return OutageAction::reject;
-  return std::nullopt;
-}
-
 nlohmann::json outage_json(const std::optional<OutageSpec>& outage) {
   if (!outage) return nullptr;
   return {{"mode", to_string(outage->mode)}, {"action", to_string(outage->action)}};
@@ -144,9 +138,8 @@ HttpResponse ControlApi::outage(const HttpRequest& request, const std::string& s
   const auto action = outage_action_named(action_name);
   if (!mode || !action) {
     return refused(http::status::bad_request,
-                   fmt::format("unknown outage '{}' '{}': modes cloud, internet, dns, impair, link; actions "
-                               "drop, reject",
-                               body["mode"].get<std::string>(), action_name));
+                   fmt::format("unknown outage '{}' '{}': modes {}; actions drop, reject",
+                               body["mode"].get<std::string>(), action_name, outage_mode_names()));
   }
   segment->start_outage(OutageSpec{.mode = *mode, .action = *action});
   sim_log().info("served rack: {} outage ({}) on {}", to_string(*mode), to_string(*action), segment_name);
