@@ -38,7 +38,8 @@
 //   shows nothing new before its first fall, and is named once its next lit phase has matched its
 //   first dark (1.5 periods after that fall at most). A breath ends at a step or a jump (the light
 //   moving at once by far more than a breath can); gray after a breath cut near its trough, where
-//   the level barely jumps, is held back until the breath fails to follow its triangle (~1.6 s).
+//   the level barely jumps, is held back until the breath fails to follow its triangle, then named
+//   at once (1.4 s after the cut at brightness 0.44; 1.65 s at 0.23 with 2.4% noise).
 #pragma once
 
 #include <chrono>

@@ -65,9 +65,11 @@ constexpr Duration kSosLongestDark = milliseconds(1250);
 constexpr float kTurn = 0.2F;
 constexpr Duration kMinRamp = milliseconds(300);
 constexpr Duration kForgetAfterDark = std::chrono::seconds(1);
-// A breath run ends when the smoothed light stays this far (a fraction of the contrast) from the
-// run's triangle for kLeaveBreath: far above the smoothed light's noise even at brightness 0.2,
-// and above what a period measured 15% off drifts within half a breath.
+// A breath run ends when the smoothed light stays this far (a fraction of the span of the run's
+// fitted ramps) from the run's triangle for kLeaveBreath: far above the smoothed light's noise even
+// at brightness 0.2, and above what a period measured 15% off drifts within half a breath. (A
+// sequential test on the raw light leaves sooner but, at brightness 0.2, also leaves real breaths
+// whose extremes were dated a little off.)
 constexpr float kOffTriangle = 0.2F;
 constexpr Duration kLeaveBreath = milliseconds(600);
 // Half of the slowest breath looked for (8 s custom themes), with margin.
@@ -92,6 +94,9 @@ constexpr float kRampColourAbove = 0.3F;
 constexpr Duration kBlock = milliseconds(200);
 constexpr float kSteadyBand = 0.05F;
 constexpr float kSteadyNoiseSds = 6.0F;
+// A block whose mean sits off the run's by this chi-square (three channels, in noise sds) is light
+// of another level: one in ~10^5 steady blocks of Gaussian noise goes past it.
+constexpr float kDepartureChi2 = 25.0F;
 // A solid run's thirds agree within kLevelBand of the reference plus kLevelNoiseSds noise sds.
 constexpr float kLevelBand = 0.03F;
 constexpr float kLevelNoiseSds = 4.0F;
@@ -577,7 +582,7 @@ std::optional<Candidate> BreathMatcher::on_point(const LightPoint& p, const Ligh
   // by solid gray on its way down), which the triangle check alone would only see seconds later.
   const std::optional<Instant> step = track.last_step();
   const std::optional<Instant> jump = track.last_jump();
-  if (run_ && ((step && *step > run_->last.t) || (jump && *jump > run_->last.t) || leaves_run(p, track))) {
+  if (run_ && ((step && *step > run_->last.t) || (jump && *jump > run_->last.t) || leaves_run(p))) {
     run_.reset();
     last_.reset();
   }
@@ -673,6 +678,8 @@ BreathMatcher::Ramp BreathMatcher::fit_ramp(const Extreme& from, const Extreme& 
   r.breath_like = (falling ? slope < 0 : slope > 0) && rms <= straight &&
                   high - low >= kRampMinSpan * contrast && high >= kRampMinTop * contrast;
   r.full = low <= kRampNearDark * contrast;
+  r.top = static_cast<float>(high + dark);
+  r.bottom = static_cast<float>(low + dark);
   r.period = seconds_to_duration(2 * high / std::abs(slope));
   r.light = light.scaled(1.0F / static_cast<float>(lit));
   return r;
@@ -693,6 +700,7 @@ std::optional<Candidate> BreathMatcher::on_ramp(const Ramp& r, const LightTrack&
     if (fits || (run_->misfits == 0 && same_colour)) {
       run_->misfits = fits ? 0 : 1;
       run_->last = r.to;
+      if (fits) run_->take_levels(r);
       return fits ? rename(r, now) : std::nullopt;
     }
     recoloured = !same_colour && r.breath_like && r.full && r.from.peak;
@@ -709,7 +717,7 @@ std::optional<Candidate> BreathMatcher::on_ramp(const Ramp& r, const LightTrack&
     return c;
   }
   run_ = Run{next_id_++, r.from.t, r.period, r.light, r.to, 0};
-  off_triangle_since_.reset();
+  run_->take_levels(r);
   Candidate c = name(r.from.t, r.period, r.light, now, false);
   c.run = run_->id;
   run_->named_default = c.change.state != "unknown";
@@ -748,21 +756,24 @@ std::optional<Candidate> BreathMatcher::finish(const LightTrack& track) {
 // A breath follows its triangle between the dark level and its peak; light that stays off it is no
 // longer the breath, even without a step (gray after a breath cut while dim). Without this the run
 // would be kept alive, and solid light held back, until its next peak was overdue.
-bool BreathMatcher::leaves_run(const LightPoint& p, const LightTrack& track) {
-  const Run& r = *run_;
+bool BreathMatcher::leaves_run(const LightPoint& p) {
+  Run& r = *run_;
   const Duration half = r.period / 2;
-  if (half <= Duration{0}) return false;
+  if (half <= Duration{0} || r.top <= r.bottom) return false;
   // Where the run is in its triangle: its last extreme was full (a peak) or dark (a trough).
   const Duration since = std::max(p.t - r.last.t, Duration{0});
   const Duration phase = (since + (r.last.peak ? Duration{0} : half)) % r.period;
   const double from_full = std::abs(to_s(phase) - to_s(half)) / to_s(half);
-  const double expected = track.dark_level() + from_full * track.contrast();
-  if (std::abs(p.smooth - expected) <= kOffTriangle * track.contrast()) {
-    off_triangle_since_.reset();
+  // Between the levels the run's own ramps were fitted to, not the dark level and the envelope's
+  // top: a peak picked from noisy samples sits above the breath's, by a good part of the contrast
+  // when the light is dim.
+  const double expected = r.bottom + from_full * (r.top - r.bottom);
+  if (std::abs(p.smooth - expected) <= kOffTriangle * (r.top - r.bottom)) {
+    r.off_since.reset();
     return false;
   }
-  if (!off_triangle_since_) off_triangle_since_ = p.t;
-  return p.t - *off_triangle_since_ >= kLeaveBreath;
+  if (!r.off_since) r.off_since = p.t;
+  return p.t - *r.off_since >= kLeaveBreath;
 }
 
 bool BreathMatcher::mid_breath(const LightTrack& track) const {
@@ -796,8 +807,11 @@ std::optional<Candidate> SteadyMatcher::on_point(const LightPoint& p, const Ligh
   block_.b += p.raw.b;
   ++block_.samples;
   block_.last_t = p.t;
-  if (p.t - block_.start < kBlock) return std::nullopt;
-  return close_block(track, breathing);
+  // Solid light a breath held back is named as soon as the breath is left, not at the next block.
+  const bool released = held_by_breath_ && !breathing;
+  held_by_breath_ = breathing;
+  if (p.t - block_.start >= kBlock) return close_block(track, breathing);
+  return released ? offer(track, options_.off_after, options_.solid_after) : std::nullopt;
 }
 
 std::optional<Candidate> SteadyMatcher::close_block(const LightTrack& track, bool breathing) {
@@ -899,7 +913,20 @@ bool SteadyMatcher::block_continues_run(const Stats& block, const LightTrack& tr
   const float spread = std::max({std::max(run_.high.r, m.r) - std::min(run_.low.r, m.r),
                                  std::max(run_.high.g, m.g) - std::min(run_.low.g, m.g),
                                  std::max(run_.high.b, m.b) - std::min(run_.low.b, m.b)});
-  return spread <= band;
+  return spread <= band && !departs_from_run(block, track);
+}
+
+// The band above is wide (it bounds the range of many noisy block means), so dim gray turning off
+// (or back) can stay inside it at brightness 0.2. The block's mean against the run's own (known far
+// better) is a sharper test: all three channels together, in noise sds of that difference.
+bool SteadyMatcher::departs_from_run(const Stats& block, const LightTrack& track) const {
+  const float noise = track.channel_noise();
+  if (noise <= 0 || block.samples == 0) return false;
+  const float sd =
+      noise * std::sqrt(1.0F / static_cast<float>(block.samples) + 1.0F / static_cast<float>(run_.samples));
+  const Rgb d = block.mean() - run_.mean();
+  const float chi2 = (d.r * d.r + d.g * d.g + d.b * d.b) / (sd * sd);
+  return chi2 > kDepartureChi2;
 }
 
 std::optional<SteadyMatcher::DarkStretch> SteadyMatcher::dark_ending_near(Instant t, Duration reach,

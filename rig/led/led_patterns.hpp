@@ -153,7 +153,8 @@ class BreathMatcher {
   struct Ramp {
     Extreme from, to;
     bool breath_like = false;
-    bool full = false;  // reached (close to) dark or full at both ends
+    bool full = false;          // reached (close to) dark or full at both ends
+    float top = 0, bottom = 0;  // the fitted line's level at its peak and trough ends
     Duration period{0};
     Rgb light;
   };
@@ -163,7 +164,13 @@ class BreathMatcher {
     Duration period{0};
     Rgb light;
     Extreme last;
-    int misfits = 0;  // ramps in a row that did not fit the run
+    int misfits = 0;                   // ramps in a row that did not fit the run
+    std::optional<Instant> off_since;  // the light left its triangle (leaves_run)
+    float top = 0, bottom = 0;         // the levels of its latest fitting ramp's ends
+    void take_levels(const Ramp& r) {
+      top = r.top;
+      bottom = r.bottom;
+    }
     bool named_default = false;
   };
   std::optional<Candidate> on_extreme(Extreme e, const LightTrack& track);
@@ -171,7 +178,7 @@ class BreathMatcher {
   Ramp fit_ramp(const Extreme& from, const Extreme& to, const LightTrack& track) const;
   std::optional<Candidate> on_ramp(const Ramp& r, const LightTrack& track);
   std::optional<Candidate> rename(const Ramp& r, Instant now);
-  bool leaves_run(const LightPoint& p, const LightTrack& track);
+  bool leaves_run(const LightPoint& p);
   Candidate name(Instant start, Duration period, Rgb light, Instant now, bool cut_short) const;
 
   LedDecoderOptions options_;
@@ -179,7 +186,6 @@ class BreathMatcher {
   std::optional<Extreme> running_;  // the extreme being tracked (min while falling, max while rising)
   std::optional<Extreme> last_;     // the latest confirmed extreme
   std::optional<Instant> low_contrast_since_;
-  std::optional<Instant> off_triangle_since_;  // the light left the run's triangle (see leaves_run)
   std::optional<Run> run_;
   std::uint64_t next_id_ = 1;
 };
@@ -239,6 +245,7 @@ class SteadyMatcher {
   };
   std::optional<Candidate> close_block(const LightTrack& track, bool breathing);
   bool block_continues_run(const Stats& block, const LightTrack& track) const;
+  bool departs_from_run(const Stats& block, const LightTrack& track) const;
   Instant gradual_change_time(const Stats& block, const LightTrack& track) const;
   Stats points_since(Instant at, const Stats& block, const LightTrack& track) const;
   std::optional<Candidate> offer(const LightTrack& track, Duration dark_needed, Duration lit_needed) const;
@@ -255,6 +262,7 @@ class SteadyMatcher {
   std::uint64_t settled_run_ = 0;
   float pattern_light_ = 0;
   bool changed_gradually_ = false;
+  bool held_by_breath_ = false;  // `breathing` at the latest point
   // The latest ended dark stretches (ring): enough to reach back over a whole SOS play, which is
   // named only when its code has ended.
   std::array<DarkStretch, 64> dark_stretches_{};

@@ -233,5 +233,43 @@ TEST(LedDecoderRegression, SolidGrayAfterABreathCutWhileBrightIsNamedWithinOneAn
   }
 }
 
+// Dim gray turning off, and back: at brightness 0.22 gray is about one sample's noise above dark, and
+// the steady run's band (the range of many noisy block means) held both as one run, named after
+// whichever showed first. A block's mean against the run's own mean tells them apart.
+TEST(LedDecoderRegression, DimGrayTurningOffAndBackIsNamedInTime) {
+  for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+    SCOPED_TRACE(seed);
+    LedScript script;
+    script.show(seconds(1), "off")
+        .show(seconds(3), "blinking_green")
+        .show(seconds(4), "solid_gray")
+        .show(seconds(4), "off")
+        .show(seconds(4), "solid_gray");
+    SensorModel sensor = sensor_at(50, 0.22F);
+    sensor.noise = 0.025F;
+    sensor.seed = seed;
+    const auto states = decode(script.sample(sensor));
+    expect_named_within(states, "solid_gray", script.start_of(2), milliseconds(1500));
+    expect_named_within(states, "off", script.start_of(3), milliseconds(2000));
+    expect_named_within(states, "solid_gray", script.start_of(4), milliseconds(1500));
+  }
+}
+
+// Gray after a breath cut just before its trough, where the breath is at gray's level: no jump, and
+// the breath is only seen to fail when it should have risen again. The breath's triangle is now
+// placed between the levels its own ramps were fitted to (the envelope's noisy top sat above it),
+// and the gray the breath held back is named as soon as the breath is left, not at the next block.
+TEST(LedDecoderRegression, SolidGrayAfterABreathCutNearItsTroughIsNamedWithinOneAndAHalfSeconds) {
+  for (const auto breathing : {milliseconds(5700), milliseconds(9700)}) {
+    SCOPED_TRACE(testing::Message() << "breathing for " << to_ms(breathing) << " ms");
+    LedScript script;
+    script.show(seconds(1), "off").show(breathing, "breathing_cyan").show(seconds(4), "solid_gray");
+    SensorModel sensor = sensor_at(100, 0.44F);
+    sensor.noise = 0.011F;
+    const auto states = decode(script.sample(sensor));
+    expect_named_within(states, "solid_gray", script.start_of(2), milliseconds(1500));
+  }
+}
+
 }  // namespace
 }  // namespace cyanrig::test
