@@ -35,7 +35,6 @@ struct LedDecoder::Impl {
   }
 
   void finish() {
-    if (track.flush()) on_point();
     if (track.ring().next() == 0) return;
     // The light ends here: whatever is pending is named as far as it goes.
     finishing = true;

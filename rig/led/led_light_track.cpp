@@ -61,27 +61,15 @@ LightTrack::LightTrack(const LedDecoderOptions& options) : options_(options), pe
 bool LightTrack::add(const RgbSample& sample) {
   // A broken reading would poison every running estimate.
   if (!std::isfinite(sample.r) || !std::isfinite(sample.g) || !std::isfinite(sample.b)) return false;
-  if (!have_pending_) {
-    if (processed_ > 0 && sample.t < last_t_) return false;
-    before_ = pending_ = sample;
-    have_pending_ = true;
-    return false;
-  }
-  if (sample.t < pending_.t) return false;
-  process(before_, pending_, sample);
-  before_ = pending_;
-  pending_ = sample;
+  if (processed_ > 0 && sample.t < last_t_) return false;
+  if (processed_ == 0) earlier_ = previous_ = sample;
+  process(earlier_, previous_, sample);
+  earlier_ = previous_;
+  previous_ = sample;
   return true;
 }
 
-bool LightTrack::flush() {
-  if (!have_pending_) return false;
-  process(before_, pending_, pending_);
-  have_pending_ = false;
-  return true;
-}
-
-void LightTrack::process(const RgbSample& before, const RgbSample& sample, const RgbSample& after) {
+void LightTrack::process(const RgbSample& earlier, const RgbSample& before, const RgbSample& sample) {
   closed_.reset();
   const Duration dt = processed_ == 0 ? Duration{0} : sample.t - last_t_;
   const Instant edge_time = processed_ == 0 ? sample.t : midpoint(last_t_, sample.t);
@@ -89,15 +77,16 @@ void LightTrack::process(const RgbSample& before, const RgbSample& sample, const
   if (processed_ > 1) interval_ += (dt - interval_) / 16;
   last_t_ = sample.t;
 
-  update_dark_reference(before, sample, after);
+  update_dark_reference(earlier, before, sample);
+  const float level_earlier = level_of(earlier);
   const float level_before = level_of(before);
   const float level = level_of(sample);
-  const float level_after = level_of(after);
-  if (processed_ > 0) {
-    update_noise(level_before, level, level_after);
-    update_channel_noise(before, sample, after);
+  // The noise is measured at the sample before this one, between its two neighbours.
+  if (processed_ > 1) {
+    update_noise(level_earlier, level_before, level);
+    update_channel_noise(earlier, before, sample);
   }
-  update_envelope(sample.t, median3(level_before, level, level_after), dt);
+  update_envelope(sample.t, median3(level_earlier, level_before, level), dt);
 
   const float alpha =
       processed_ == 0 ? 1.0F : static_cast<float>(dt.count()) / static_cast<float>((kSmoothing + dt).count());
@@ -106,8 +95,9 @@ void LightTrack::process(const RgbSample& before, const RgbSample& sample, const
   LightPoint p{sample.t, level, smooth_, raw - dark_, raw, lit_};
 
   if (processed_ == 0) open_segment(false, sample.t, Duration{0}, ring_.next());
+  confirm_step(level);
   const bool was_lit = lit_;
-  update_lit_state(p, level_after, edge_time, dt / 2);
+  update_lit_state(p, edge_time, dt / 2);
   if (lit_ == was_lit) check_colour_split(p);
   p.lit = lit_;
   learn_dark(sample, level, dt);
@@ -146,10 +136,10 @@ float LightTrack::level_of(const RgbSample& s) const {
 
 // The dark level is learned slowly (learn_dark), but light darker than it by far more than the
 // noise means it was learned on light (a trace that starts lit): follow such drops at once.
-void LightTrack::update_dark_reference(const RgbSample& before, const RgbSample& sample,
-                                       const RgbSample& after) {
-  const Rgb m{median3(before.r, sample.r, after.r), median3(before.g, sample.g, after.g),
-              median3(before.b, sample.b, after.b)};
+void LightTrack::update_dark_reference(const RgbSample& earlier, const RgbSample& before,
+                                       const RgbSample& sample) {
+  const Rgb m{median3(earlier.r, before.r, sample.r), median3(earlier.g, before.g, sample.g),
+              median3(earlier.b, before.b, sample.b)};
   if (processed_ == 0) {
     dark_ = m;
     return;
@@ -183,8 +173,10 @@ float neighbour_noise(float before, float value, float after) {
 // A plain average while it settles, then a clipped running average so that the rare sample next
 // to two edges (a lone lit sample) does not count.
 void LightTrack::follow_noise(float& noise, float estimate) const {
-  if (processed_ <= kNoiseSettling || noise <= 0) {
-    noise += (estimate - noise) / static_cast<float>(std::min<std::uint64_t>(processed_, kNoiseSettling));
+  // The first estimate comes with the third sample.
+  const std::uint64_t estimates = processed_ - 1;
+  if (estimates <= kNoiseSettling || noise <= 0) {
+    noise += (estimate - noise) / static_cast<float>(std::min<std::uint64_t>(estimates, kNoiseSettling));
     return;
   }
   noise += (std::min(estimate, 4 * noise) - noise) * kNoiseRate;
@@ -225,29 +217,51 @@ void LightTrack::update_envelope(Instant t, float median_level, Duration dt) {
   reference_ = std::max(reference_ * (1 - forget), contrast_ok_ ? contrast_ : 0.0F);
 }
 
-void LightTrack::update_lit_state(const LightPoint& p, float level_after, Instant edge_time,
-                                  Duration edge_slack) {
+void LightTrack::update_lit_state(const LightPoint& p, Instant edge_time, Duration edge_slack) {
   if (!contrast_ok_) return;
-  const bool rising = !lit_ && p.level > dark_level_ + kLitAbove * contrast_;
+  const float lit_above = dark_level_ + kLitAbove * contrast_;
+  const bool rising = !lit_ && p.level > lit_above;
   const bool falling = lit_ && p.level < dark_level_ + kDarkBelow * contrast_;
   if (!rising && !falling) return;
-  close_segment(edge_time, edge_slack, ring_.next() - 1);
-  // A step: the two samples before the edge on one side, the two from it on the other.
-  const std::uint64_t last = ring_.next() - 1;
-  const float before1 = ring_.at(last).level;
-  const float before2 = last > ring_.oldest() ? ring_.at(last - 1).level : before1;
+  // Ring position of the first point on the new side: this one (not yet in the ring), or the one
+  // before it when that was over the threshold already, unseen because the lit level was not yet
+  // known (the first lit sample of a trace raises the envelope one sample later: its median needs
+  // the next sample).
+  std::uint64_t first = ring_.next();
+  if (rising && open_.samples >= 2 && first - 1 > open_.first && ring_.at(first - 1).level > lit_above) {
+    --first;
+    edge_time = midpoint(ring_.at(first - 1).t, ring_.at(first).t);
+    edge_slack = (ring_.at(first).t - ring_.at(first - 1).t) / 2;
+  }
+  close_segment(edge_time, edge_slack, first - 1);
+  // A step: the two samples before the edge on one side, the two from it on the other; the second
+  // of those may be the next sample (confirm_step), so that this one's edge is not held back for it.
+  const float before1 = ring_.at(first - 1).level;
+  const float before2 = first - 1 > ring_.oldest() ? ring_.at(first - 2).level : before1;
+  const float from = first < ring_.next() ? ring_.at(first).level : p.level;
   const float high = dark_level_ + kStepFrom * contrast_;
   const float low = dark_level_ + kStepTo * contrast_;
-  const bool step = rising ? std::max(before1, before2) < low && std::min(p.level, level_after) > high
-                           : std::min(before1, before2) > high && std::max(p.level, level_after) < low;
-  if (step) {
-    last_step_ = edge_time;
-    recent_steps_[steps_ % kRecentSteps] = edge_time;
-    ++steps_;
-  }
-  if (falling) dark_after_step_ = step;
+  const bool step_so_far = rising ? std::max(before1, before2) < low && from > high
+                                  : std::min(before1, before2) > high && from < low;
+  if (step_so_far) possible_step_ = PossibleStep{edge_time, rising, rising ? high : low};
+  if (falling) dark_after_step_ = false;
   lit_ = rising;
-  open_segment(lit_, edge_time, edge_slack, ring_.next());
+  open_segment(lit_, edge_time, edge_slack, first);
+  if (first < ring_.next()) {
+    add_to_segment(ring_.at(first));
+    confirm_step(p.level);
+  }
+}
+
+void LightTrack::confirm_step(float level) {
+  if (!possible_step_) return;
+  const PossibleStep s = *possible_step_;
+  possible_step_.reset();
+  if (s.rising ? level <= s.beyond : level >= s.beyond) return;
+  last_step_ = s.at;
+  recent_steps_[steps_ % kRecentSteps] = s.at;
+  ++steps_;
+  if (!s.rising) dark_after_step_ = true;
 }
 
 std::optional<Instant> LightTrack::first_step_since(Instant t) const {

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
+#include <span>
 
 #include "rig/led/led_decoder.hpp"
 #include "tests/led/led_trace_support.hpp"
@@ -268,6 +270,30 @@ TEST(LedDecoderRegression, SolidGrayAfterABreathCutNearItsTroughIsNamedWithinOne
     sensor.noise = 0.011F;
     const auto states = decode(script.sample(sensor));
     expect_named_within(states, "solid_gray", script.start_of(2), milliseconds(1500));
+  }
+}
+
+// A sample became a point only when the next one came (its median of three needed it), so every
+// edge, and the state it completed, was reported a sample late: at 50 Hz with a lost sample, 40 ms
+// of a 10 Hz blink's 150 ms allowance. The sample that shows the blink's second rise now reports it.
+TEST(LedDecoderRegression, FastBlinkIsReportedByTheSampleThatShowsItsSecondRise) {
+  for (const double rate : {50.0, 100.0, 200.0}) {
+    SCOPED_TRACE(testing::Message() << rate << " Hz");
+    LedScript script;
+    script.show(seconds(2), "off").show(seconds(2), "fast_blinking_magenta");
+    SensorModel sensor = sensor_at(rate);
+    sensor.jitter = 0;  // samples fall on the blink's edges: the second rise is seen exactly at 100 ms
+    const std::vector<RgbSample> samples = script.sample(sensor);
+    LedDecoder decoder;
+    std::optional<Instant> reported_by;
+    for (const RgbSample& sample : samples) {
+      for (const LedStateChange& s : decoder.feed(std::span(&sample, 1))) {
+        if (s.state == "fast_blinking_magenta" && !reported_by) reported_by = sample.t;
+      }
+    }
+    ASSERT_TRUE(reported_by.has_value());
+    const Duration interval = samples[1].t - samples[0].t;
+    EXPECT_LT(*reported_by - script.start_of(1), milliseconds(100) + interval);
   }
 }
 
