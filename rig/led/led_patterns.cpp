@@ -753,9 +753,9 @@ std::optional<Candidate> BreathMatcher::finish(const LightTrack& track) {
   return on_extreme(end, track);
 }
 
-// A breath follows its triangle between the dark level and its peak; light that stays off it is no
-// longer the breath, even without a step (gray after a breath cut while dim). Without this the run
-// would be kept alive, and solid light held back, until its next peak was overdue.
+// A breath follows its triangle between the levels its ramps were fitted to; light that stays off it
+// is no longer the breath, even without a step (gray after a breath cut while dim). Without this the
+// run would be kept alive, and solid light held back, until its next peak was overdue.
 bool BreathMatcher::leaves_run(const LightPoint& p) {
   Run& r = *run_;
   const Duration half = r.period / 2;
