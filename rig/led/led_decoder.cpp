@@ -18,6 +18,7 @@ struct LedDecoder::Impl {
     if (const std::optional<led_detail::LightSegment>& s = track.closed()) {
       // An SOS code's dashes (300 ms on, 300 off) look like a custom red blink; codes longer than
       // the 16 cycles a custom red blink needs (Device OS codes stop at 15) must not turn into one.
+      // (Nor into a custom breath: see below.)
       std::optional<Candidate> blinking = blink.on_segment(*s, track);
       if (!sos.engaged()) offer(std::move(blinking));
       offer_flashes(flashes.on_segment(*s, track));
@@ -25,7 +26,10 @@ struct LedDecoder::Impl {
     }
     offer_flashes(flashes.on_time(track));
     offer(sos.on_time(track));
-    offer(breath.on_point(track.point(), track));
+    // Dim and noisy, a dash and the dark after it can fit a short ramp within the noise: while an
+    // SOS is playing, its pulses are not a breath either.
+    std::optional<Candidate> breathing_candidate = breath.on_point(track.point(), track);
+    if (!sos.engaged()) offer(std::move(breathing_candidate));
     // Steady states are offered again every block while they hold, so they need no waiting list.
     const bool breathing = breath.mid_breath(track);
     if (offer(steady.on_point(track.point(), track, breathing), false)) steady.settled();

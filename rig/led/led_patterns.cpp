@@ -482,6 +482,9 @@ bool sos_gap_fits(const LightSegment& s, Duration expected) {
 
 std::optional<Candidate> SosMatcher::on_segment(const LightSegment& s, const LightTrack& track) {
   const Duration lit_tolerance = kSosPulseTolerance + s.slack();
+  // A dot-gap of dark after light: the light before may have hidden an SOS's first dot.
+  const bool after_dot_gap =
+      std::exchange(dot_gap_, !s.lit && s.clean && sos_gap_fits(s, kSosPrefix[0].dark));
   if (s.lit) {
     if (play_ && !play_->expect_dark && !play_->ended && is_red_pulse(s)) {
       const bool in_code = play_->pulse >= kSosPrefix.size();
@@ -493,7 +496,7 @@ std::optional<Candidate> SosMatcher::on_segment(const LightSegment& s, const Lig
         return std::nullopt;
       }
     }
-    begin_play(s, lit_tolerance);
+    begin_play(s, lit_tolerance, after_dot_gap);
     return std::nullopt;
   }
   if (!play_ || !play_->expect_dark) return std::nullopt;
@@ -507,6 +510,11 @@ std::optional<Candidate> SosMatcher::on_segment(const LightSegment& s, const Lig
   if (p.pulse < kSosPrefix.size()) {
     if (sos_gap_fits(s, kSosPrefix[p.pulse].dark)) {
       ++p.pulse;
+    } else if (p.pulse == 1 && p.first_dot_hidden && sos_gap_fits(s, kSosPrefix[2].dark)) {
+      // Two dots, then the gap between letters: these were the second and third dots, the first
+      // having merged with the light before (solid gray stepping up to red, say).
+      p.pulse = 3;
+      p.start -= kSosPrefix[0].lit + kSosPrefix[0].dark;
     } else {
       play_.reset();
     }
@@ -522,7 +530,7 @@ std::optional<Candidate> SosMatcher::on_segment(const LightSegment& s, const Lig
 }
 
 // A dot after a completed play is the next play of the same SOS; any other dot starts a new one.
-void SosMatcher::begin_play(const LightSegment& s, Duration tolerance) {
+void SosMatcher::begin_play(const LightSegment& s, Duration tolerance, bool after_dot_gap) {
   const bool follows = play_ && play_->ended;
   const std::uint64_t run = follows ? play_->run : next_run_++;
   play_.reset();
@@ -532,6 +540,7 @@ void SosMatcher::begin_play(const LightSegment& s, Duration tolerance) {
   p.start = s.begin;
   p.last_edge = s.end;
   p.expect_dark = true;
+  p.first_dot_hidden = after_dot_gap && !follows;
   play_ = p;
 }
 

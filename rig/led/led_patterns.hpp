@@ -122,11 +122,14 @@ class SosMatcher {
     bool expect_dark = false;
     bool named = false;
     bool ended = false;  // the gap after the code has closed: the next play may follow
+    // The first dot came a dot-gap after other light, which may have hidden the real first dot.
+    bool first_dot_hidden = false;
   };
   std::optional<Candidate> name(Instant now);
-  void begin_play(const LightSegment& s, Duration tolerance);
+  void begin_play(const LightSegment& s, Duration tolerance, bool after_dot_gap);
 
   std::optional<Play> play_;
+  bool dot_gap_ = false;  // the latest segment was dark for about a dot-gap
   std::uint64_t next_run_ = 1;
 };
 

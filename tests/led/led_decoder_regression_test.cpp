@@ -273,6 +273,58 @@ TEST(LedDecoderRegression, SolidGrayAfterABreathCutNearItsTroughIsNamedWithinOne
   }
 }
 
+// The SOS the decoder names, when it names one in time: within its first play (plus the gap that
+// ends it) of `start`, with `code`.
+void expect_sos_in_first_play(const std::vector<LedStateChange>& states, Instant start, int code) {
+  expect_named_within(states, "sos", start, sim::sos_play_length(code));
+  const auto sos =
+      std::find_if(states.begin(), states.end(), [](const LedStateChange& s) { return s.state == "sos"; });
+  if (sos != states.end()) {
+    EXPECT_EQ(sos->code, code);
+  }
+}
+
+// Dim (brightness 0.22) and noisy, an SOS dash and the dark after it fitted a short falling ramp
+// within the noise, so the breath matcher named a custom breath while the SOS was playing; the
+// SOS, named when its code ended, then started before the state already reported and was dropped
+// until its second play. While an SOS plays, its pulses are not a breath (nor a blink, nor flashes).
+TEST(LedDecoderRegression, DimSosAfterABreathIsNamedInItsFirstPlay) {
+  for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+    SCOPED_TRACE(seed);
+    LedScript script;
+    script.show(seconds(1), "off")
+        .show(seconds(6), "breathing_magenta")
+        .show(2 * sim::sos_play_length(18), sim::LedSignal::sos(18));
+    SensorModel sensor = sensor_at(50, 0.22F);
+    sensor.noise = 0.025F;
+    sensor.ambient = 0.042F;
+    sensor.seed = seed;
+    expect_sos_in_first_play(decode(script.sample(sensor)), script.start_of(2), 18);
+  }
+}
+
+// Solid gray counts as lit once the envelope (4.5 s) has forgotten the brighter light before it.
+// When an SOS began just after that, its first dot fell inside the gray's lit segment, so the play
+// was first seen at its second dot, failed at the gap between letters, and was only named on its
+// second play. Two dots, then that gap, after a dot-gap of dark that followed other light, are an
+// SOS whose first dot was hidden.
+TEST(LedDecoderRegression, SosWhoseFirstDotMergesWithGrayIsNamedInItsFirstPlay) {
+  for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+    SCOPED_TRACE(seed);
+    LedScript script;
+    // The blink is cut at the end of a lit phase; the SOS starts 80 ms after the envelope forgets it.
+    script.show(seconds(1), "off")
+        .show(milliseconds(3250), "blinking_blue")
+        .show(milliseconds(4580), "solid_gray")
+        .show(2 * sim::sos_play_length(4), sim::LedSignal::sos(4));
+    SensorModel sensor = sensor_at(50, 0.97F);
+    sensor.noise = 0.027F;
+    sensor.ambient = 0.004F;
+    sensor.seed = seed;
+    expect_sos_in_first_play(decode(script.sample(sensor)), script.start_of(3), 4);
+  }
+}
+
 // A sample became a point only when the next one came (its median of three needed it), so every
 // edge, and the state it completed, was reported a sample late: at 50 Hz with a lost sample, 40 ms
 // of a 10 Hz blink's 150 ms allowance. The sample that shows the blink's second rise now reports it.
