@@ -1,6 +1,7 @@
 #include "rig/led/led_patterns.hpp"
 
 #include <cmath>
+#include <limits>
 #include <string>
 
 namespace cyanrig::led_detail {
@@ -97,6 +98,8 @@ constexpr float kSteadyNoiseSds = 6.0F;
 // A block whose mean sits off the run's by this chi-square (three channels, in noise sds) is light
 // of another level: one in ~10^5 steady blocks of Gaussian noise goes past it.
 constexpr float kDepartureChi2 = 25.0F;
+// The run's lowest and highest block means before it has a whole block (see points_since).
+constexpr float kNoMean = std::numeric_limits<float>::max();
 // A solid run's thirds agree within kLevelBand of the reference plus kLevelNoiseSds noise sds.
 constexpr float kLevelBand = 0.03F;
 constexpr float kLevelNoiseSds = 4.0F;
@@ -828,6 +831,7 @@ std::optional<Candidate> SteadyMatcher::close_block(const LightTrack& track, boo
   block_ = Stats{};
   const Instant block_start = block.start;
   block.low = block.high = block.mean();
+
   if (block_continues_run(block, track)) {
     run_.r += block.r;
     run_.g += block.g;
@@ -880,7 +884,14 @@ SteadyMatcher::Stats SteadyMatcher::points_since(Instant at, const Stats& block,
   }
   if (since.samples == 0) since = block;
   since.start = at;
-  since.low = since.high = since.mean();
+  if (since.samples >= block.samples) {
+    since.low = since.high = since.mean();
+  } else {
+    // A few points after the change: their mean is too noisy (and may hold a last lit sample that
+    // stepped too briefly to count) to bound the run's block means; the first whole block does.
+    since.low = Rgb{kNoMean, kNoMean, kNoMean};
+    since.high = Rgb{-kNoMean, -kNoMean, -kNoMean};
+  }
   return since;
 }
 
