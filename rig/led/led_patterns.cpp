@@ -73,6 +73,17 @@ constexpr Duration kForgetAfterDark = std::chrono::seconds(1);
 // whose extremes were dated a little off.)
 constexpr float kOffTriangle = 0.2F;
 constexpr Duration kLeaveBreath = milliseconds(600);
+// A breath keeps its colour all the way round: light whose mean over kColourWindow sits off the
+// run's colour (scaled to the light's level) by more than kOffColourSds noise sds of that mean plus
+// kOffColourShare of the level, on some channel, is other light (gray after a coloured breath,
+// which at the breath's trough neither steps nor jumps). The share is above what the run's measured
+// colour may be off by; gray against any default colour but white is off by the whole level.
+// Gray is neutral and at most kGrayShareOfBreath of the breath's peak (12% of full, and lit patterns
+// share one brightness).
+constexpr Duration kColourWindow = milliseconds(200);
+constexpr float kOffColourSds = 5.0F;
+constexpr float kOffColourShare = 0.25F;
+constexpr float kGrayShareOfBreath = 0.4F;
 // Half of the slowest breath looked for (8 s custom themes), with margin.
 constexpr Duration kLongestHalfBreath = milliseconds(4500);
 // Ramps of one breathing run agree on the period within this.
@@ -598,6 +609,12 @@ std::optional<Candidate> BreathMatcher::on_point(const LightPoint& p, const Ligh
     run_.reset();
     last_.reset();
   }
+  if (run_ && leaves_colour(p, track)) {
+    // The extreme the run last reached is kept: the light may be a breath of another colour, named
+    // at its next extreme as before. Only no breath is under way meanwhile (mid_breath).
+    run_.reset();
+    left_at_ = last_ ? std::optional<std::uint64_t>(last_->position) : std::nullopt;
+  }
   const float turn = kTurn * track.contrast();
   const Extreme here{p.t, track.ring().next() - 1, p.smooth, !falling_};
   if (!running_) {
@@ -788,10 +805,34 @@ bool BreathMatcher::leaves_run(const LightPoint& p) {
   return p.t - *r.off_since >= kLeaveBreath;
 }
 
+bool BreathMatcher::leaves_colour(const LightPoint& p, const LightTrack& track) {
+  Run& r = *run_;
+  if (r.window_samples == 0) r.window_start = p.t;
+  r.window_light = r.window_light + p.light;
+  ++r.window_samples;
+  if (p.t - r.window_start < kColourWindow) return false;
+  const Rgb mean = r.window_light.scaled(1.0F / static_cast<float>(r.window_samples));
+  const float noise = track.channel_noise() / std::sqrt(static_cast<float>(r.window_samples));
+  r.window_light = Rgb{};
+  r.window_samples = 0;
+  const float level = brightest(mean);
+  // Only dim neutral light (gray) leaves a breath this way. A breath of another colour does not:
+  // until it is named, the hold on solid light (mid_breath) keeps its dim peak or trough, level for a
+  // second at brightness 0.2, from being named a solid light.
+  const bool gray_like = colour_distance(normalised(mean), Rgb{1, 1, 1}) <= kSameColour &&
+                         level <= kGrayShareOfBreath * (r.top - track.dark_level());
+  if (level <= 0 || !gray_like) return false;
+  const Rgb off = mean - normalised(r.light).scaled(level);
+  const float worst = std::max({std::abs(off.r), std::abs(off.g), std::abs(off.b)});
+  return worst > kOffColourSds * noise + kOffColourShare * level;
+}
+
 bool BreathMatcher::mid_breath(const LightTrack& track) const {
   const Instant now = track.point().t;
   if (run_) return alive(run_->id, now);
-  if (!last_ || !last_->peak || !falling_ || now - last_->t > kLongestHalfBreath) return false;
+  if (!last_ || last_->position == left_at_ || !last_->peak || !falling_ ||
+      now - last_->t > kLongestHalfBreath)
+    return false;
   // A breath falls without a step or jump. A blink's last lit phase, say, tops the smoothed light
   // just before its falling step (half a sample interval later); a breath's onset step is its peak.
   auto after_peak = [&](std::optional<Instant> t) {
@@ -831,7 +872,6 @@ std::optional<Candidate> SteadyMatcher::close_block(const LightTrack& track, boo
   block_ = Stats{};
   const Instant block_start = block.start;
   block.low = block.high = block.mean();
-
   if (block_continues_run(block, track)) {
     run_.r += block.r;
     run_.g += block.g;

@@ -175,6 +175,10 @@ class BreathMatcher {
       bottom = r.bottom;
     }
     bool named_default = false;
+    // The light summed over the current colour window (leaves_colour).
+    Rgb window_light;
+    int window_samples = 0;
+    Instant window_start;
   };
   std::optional<Candidate> on_extreme(Extreme e, const LightTrack& track);
   Extreme with_onset(Extreme peak, const LightTrack& track) const;
@@ -182,6 +186,7 @@ class BreathMatcher {
   std::optional<Candidate> on_ramp(const Ramp& r, const LightTrack& track);
   std::optional<Candidate> rename(const Ramp& r, Instant now);
   bool leaves_run(const LightPoint& p);
+  bool leaves_colour(const LightPoint& p, const LightTrack& track);
   Candidate name(Instant start, Duration period, Rgb light, Instant now, bool cut_short) const;
 
   LedDecoderOptions options_;
@@ -190,6 +195,9 @@ class BreathMatcher {
   std::optional<Extreme> last_;     // the latest confirmed extreme
   std::optional<Instant> low_contrast_since_;
   std::optional<Run> run_;
+  // The extreme a run had last reached when the light left its colour: no breath is under way from
+  // it (mid_breath), though a breath of the new colour may start there.
+  std::optional<std::uint64_t> left_at_;
   std::uint64_t next_id_ = 1;
 };
 

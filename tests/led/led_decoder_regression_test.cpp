@@ -348,6 +348,29 @@ TEST(LedDecoderRegression, OffAfterADimFastBlinkIsNamedInTime) {
   }
 }
 
+// Gray after a coloured breath cut on its way down: the level drops without a jump big enough to
+// end the breath, and the breath's triangle passes gray's level, so gray was held back until the
+// breath failed to rise again (up to 1.9 s). A breath keeps its colour; dim neutral light off the
+// breath's colour leaves it, and the gray it held back is named at once.
+TEST(LedDecoderRegression, SolidGrayAfterAColouredBreathIsNamedWithinOneAndAHalfSeconds) {
+  for (const std::string_view breath : {"breathing_magenta", "breathing_green"}) {
+    // Cut between its peak and its trough, where it stays longest near gray's level.
+    for (int cut_ms = 5500; cut_ms <= 5900; cut_ms += 100) {
+      for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+        SCOPED_TRACE(testing::Message() << breath << " for " << cut_ms << " ms, seed " << seed);
+        LedScript script;
+        script.show(seconds(1), "off").show(milliseconds(cut_ms), breath).show(seconds(4), "solid_gray");
+        SensorModel sensor = sensor_at(100, 0.93F);
+        sensor.noise = 0.023F;
+        sensor.ambient = 0.097F;
+        sensor.seed = seed;
+        const auto states = decode(script.sample(sensor));
+        expect_named_within(states, "solid_gray", script.start_of(2), milliseconds(1500));
+      }
+    }
+  }
+}
+
 // A sample became a point only when the next one came (its median of three needed it), so every
 // edge, and the state it completed, was reported a sample late: at 50 Hz with a lost sample, 40 ms
 // of a 10 Hz blink's 150 ms allowance. The sample that shows the blink's second rise now reports it.
