@@ -35,6 +35,15 @@ SensorModel sensor_at(double rate_hz, float full = 1.0F) {
   return sensor;
 }
 
+// A sensor as noisy as the accuracy benchmark's dim traces (see sensor_at for what else it keeps).
+SensorModel noisy_sensor_at(double rate_hz, float full, float noise, float ambient, std::uint64_t seed) {
+  SensorModel sensor = sensor_at(rate_hz, full);
+  sensor.noise = noise;
+  sensor.ambient = ambient;
+  sensor.seed = seed;
+  return sensor;
+}
+
 // A 10 Hz blink is named one period after it began (1.5 periods allowed), from dark and from a
 // steady light alike: the steady `off` or gray before it no longer holds it back until its 200 ms
 // block closes.
@@ -295,10 +304,7 @@ TEST(LedDecoderRegression, DimSosAfterABreathIsNamedInItsFirstPlay) {
     script.show(seconds(1), "off")
         .show(seconds(6), "breathing_magenta")
         .show(2 * sim::sos_play_length(18), sim::LedSignal::sos(18));
-    SensorModel sensor = sensor_at(50, 0.22F);
-    sensor.noise = 0.025F;
-    sensor.ambient = 0.042F;
-    sensor.seed = seed;
+    SensorModel sensor = noisy_sensor_at(50, 0.22F, 0.025F, 0.042F, seed);
     expect_sos_in_first_play(decode(script.sample(sensor)), script.start_of(2), 18);
   }
 }
@@ -317,10 +323,7 @@ TEST(LedDecoderRegression, SosWhoseFirstDotMergesWithGrayIsNamedInItsFirstPlay) 
         .show(milliseconds(3250), "blinking_blue")
         .show(milliseconds(4580), "solid_gray")
         .show(2 * sim::sos_play_length(4), sim::LedSignal::sos(4));
-    SensorModel sensor = sensor_at(50, 0.97F);
-    sensor.noise = 0.027F;
-    sensor.ambient = 0.004F;
-    sensor.seed = seed;
+    SensorModel sensor = noisy_sensor_at(50, 0.97F, 0.027F, 0.004F, seed);
     expect_sos_in_first_play(decode(script.sample(sensor)), script.start_of(3), 4);
   }
 }
@@ -338,11 +341,8 @@ TEST(LedDecoderRegression, OffAfterADimFastBlinkIsNamedInTime) {
         .show(milliseconds(3000 + 37 * seed), "fast_blinking_cyan")
         .show(seconds(4), "off")
         .show(seconds(2), "blinking_green");
-    SensorModel sensor = sensor_at(50, 0.22F);
-    sensor.noise = 0.025F;
-    sensor.ambient = 0.042F;
+    SensorModel sensor = noisy_sensor_at(50, 0.22F, 0.025F, 0.042F, seed);
     sensor.drop = 0.01;
-    sensor.seed = seed;
     const auto states = decode(script.sample(sensor));
     expect_named_within(states, "off", script.went_dark(script.start_of(2)), milliseconds(2000));
   }
@@ -360,10 +360,7 @@ TEST(LedDecoderRegression, SolidGrayAfterAColouredBreathIsNamedWithinOneAndAHalf
         SCOPED_TRACE(testing::Message() << breath << " for " << cut_ms << " ms, seed " << seed);
         LedScript script;
         script.show(seconds(1), "off").show(milliseconds(cut_ms), breath).show(seconds(4), "solid_gray");
-        SensorModel sensor = sensor_at(100, 0.93F);
-        sensor.noise = 0.023F;
-        sensor.ambient = 0.097F;
-        sensor.seed = seed;
+        SensorModel sensor = noisy_sensor_at(100, 0.93F, 0.023F, 0.097F, seed);
         const auto states = decode(script.sample(sensor));
         expect_named_within(states, "solid_gray", script.start_of(2), milliseconds(1500));
       }
