@@ -16,20 +16,14 @@ struct LedDecoder::Impl {
 
   void on_point() {
     if (const std::optional<led_detail::LightSegment>& s = track.closed()) {
-      // An SOS code's dashes (300 ms on, 300 off) look like a custom red blink; codes longer than
-      // the 16 cycles a custom red blink needs (Device OS codes stop at 15) must not turn into one.
-      // (Nor into a custom breath: see below.)
-      std::optional<Candidate> blinking = blink.on_segment(*s, track);
-      if (!sos.engaged()) offer(std::move(blinking));
-      offer_flashes(flashes.on_segment(*s, track));
+      // Every recogniser follows the light whatever plays; only what it names is held back then.
+      offer_outside_sos(blink.on_segment(*s, track));
+      offer_outside_sos(flashes.on_segment(*s, track));
       offer(sos.on_segment(*s, track));
     }
-    offer_flashes(flashes.on_time(track));
+    offer_outside_sos(flashes.on_time(track));
     offer(sos.on_time(track));
-    // Dim and noisy, a dash and the dark after it can fit a short ramp within the noise: while an
-    // SOS is playing, its pulses are not a breath either.
-    std::optional<Candidate> breathing_candidate = breath.on_point(track.point(), track);
-    if (!sos.engaged()) offer(std::move(breathing_candidate));
+    offer_outside_sos(breath.on_point(track.point(), track));
     // Steady states are offered again every block while they hold, so they need no waiting list.
     const bool breathing = breath.mid_breath(track);
     if (offer(steady.on_point(track.point(), track, breathing), false)) steady.settled();
@@ -42,7 +36,7 @@ struct LedDecoder::Impl {
     if (track.ring().next() == 0) return;
     // The light ends here: whatever is pending is named as far as it goes.
     finishing = true;
-    offer_flashes(flashes.finish(track));
+    offer_outside_sos(flashes.finish(track));
     offer(sos.finish(track));
     offer(breath.finish(track));
     const Duration explained = current ? current->longest_dark + kGapMargin : Duration{0};
@@ -72,9 +66,11 @@ struct LedDecoder::Impl {
     return true;
   }
 
-  // An SOS dash is 300 ms, a cloud-error flash 250 ms: while an SOS is playing, its dashes are not
-  // flashes.
-  void offer_flashes(std::optional<Candidate> c) {
+  // While an SOS plays, its pulses are none of the other patterns they can look like: its dashes
+  // (300 ms on, 300 off) are not a custom red blink (codes longer than the 16 cycles one needs must
+  // not turn into one; Device OS codes stop at 15) nor cloud-error flashes (250 ms), and, dim and
+  // noisy, a dash and the dark after it are not a short breath ramp fitted within the noise.
+  void offer_outside_sos(std::optional<Candidate> c) {
     if (!sos.engaged()) offer(std::move(c));
   }
 

@@ -822,9 +822,8 @@ bool BreathMatcher::leaves_colour(const LightPoint& p, const LightTrack& track) 
   const bool gray_like = colour_distance(normalised(mean), Rgb{1, 1, 1}) <= kSameColour &&
                          level <= kGrayShareOfBreath * (r.top - track.dark_level());
   if (level <= 0 || !gray_like) return false;
-  const Rgb off = mean - normalised(r.light).scaled(level);
-  const float worst = std::max({std::abs(off.r), std::abs(off.g), std::abs(off.b)});
-  return worst > kOffColourSds * noise + kOffColourShare * level;
+  return colour_distance(mean, normalised(r.light).scaled(level)) >
+         kOffColourSds * noise + kOffColourShare * level;
 }
 
 bool BreathMatcher::mid_breath(const LightTrack& track) const {
