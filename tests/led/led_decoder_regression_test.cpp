@@ -36,7 +36,8 @@ SensorModel sensor_at(double rate_hz, float full = 1.0F) {
 }
 
 // A sensor as noisy as the accuracy benchmark's dim traces (see sensor_at for what else it keeps).
-SensorModel noisy_sensor_at(double rate_hz, float full, float noise, float ambient, std::uint64_t seed) {
+SensorModel noisy_sensor_at(double rate_hz, float full, float noise, std::uint64_t seed,
+                            float ambient = SensorModel{}.ambient) {
   SensorModel sensor = sensor_at(rate_hz, full);
   sensor.noise = noise;
   sensor.ambient = ambient;
@@ -144,9 +145,7 @@ TEST(LedDecoderRegression, DimGrayAfterAPatternIsNotOff) {
     SCOPED_TRACE(seed);
     LedScript script;
     script.show(seconds(1), "off").show(seconds(3), "blinking_green").show(seconds(4), "solid_gray");
-    SensorModel sensor = sensor_at(50, 0.25F);
-    sensor.noise = 0.025F;
-    sensor.seed = seed;
+    SensorModel sensor = noisy_sensor_at(50, 0.25F, 0.025F, seed);
     const auto states = decode(script.sample(sensor));
     expect_named_within(states, "solid_gray", script.start_of(2), milliseconds(1500));
   }
@@ -221,9 +220,7 @@ TEST(LedDecoderRegression, DimFastBlinkIsNamedWithinOneAndAHalfPeriods) {
     SCOPED_TRACE(seed);
     LedScript script;
     script.show(seconds(2), "off").show(seconds(3), "fast_blinking_cyan");
-    SensorModel sensor = sensor_at(50, 0.22F);
-    sensor.noise = 0.025F;
-    sensor.seed = seed;
+    SensorModel sensor = noisy_sensor_at(50, 0.22F, 0.025F, seed);
     const auto states = decode(script.sample(sensor));
     expect_named_within(states, "fast_blinking_cyan", script.start_of(1), milliseconds(150));
   }
@@ -256,9 +253,7 @@ TEST(LedDecoderRegression, DimGrayTurningOffAndBackIsNamedInTime) {
         .show(seconds(4), "solid_gray")
         .show(seconds(4), "off")
         .show(seconds(4), "solid_gray");
-    SensorModel sensor = sensor_at(50, 0.22F);
-    sensor.noise = 0.025F;
-    sensor.seed = seed;
+    SensorModel sensor = noisy_sensor_at(50, 0.22F, 0.025F, seed);
     const auto states = decode(script.sample(sensor));
     expect_named_within(states, "solid_gray", script.start_of(2), milliseconds(1500));
     expect_named_within(states, "off", script.start_of(3), milliseconds(2000));
@@ -304,7 +299,7 @@ TEST(LedDecoderRegression, DimSosAfterABreathIsNamedInItsFirstPlay) {
     script.show(seconds(1), "off")
         .show(seconds(6), "breathing_magenta")
         .show(2 * sim::sos_play_length(18), sim::LedSignal::sos(18));
-    SensorModel sensor = noisy_sensor_at(50, 0.22F, 0.025F, 0.042F, seed);
+    SensorModel sensor = noisy_sensor_at(50, 0.22F, 0.025F, seed, 0.042F);
     expect_sos_in_first_play(decode(script.sample(sensor)), script.start_of(2), 18);
   }
 }
@@ -323,7 +318,7 @@ TEST(LedDecoderRegression, SosWhoseFirstDotMergesWithGrayIsNamedInItsFirstPlay) 
         .show(milliseconds(3250), "blinking_blue")
         .show(milliseconds(4580), "solid_gray")
         .show(2 * sim::sos_play_length(4), sim::LedSignal::sos(4));
-    SensorModel sensor = noisy_sensor_at(50, 0.97F, 0.027F, 0.004F, seed);
+    SensorModel sensor = noisy_sensor_at(50, 0.97F, 0.027F, seed, 0.004F);
     expect_sos_in_first_play(decode(script.sample(sensor)), script.start_of(3), 4);
   }
 }
@@ -341,7 +336,7 @@ TEST(LedDecoderRegression, OffAfterADimFastBlinkIsNamedInTime) {
         .show(milliseconds(3000 + 37 * seed), "fast_blinking_cyan")
         .show(seconds(4), "off")
         .show(seconds(2), "blinking_green");
-    SensorModel sensor = noisy_sensor_at(50, 0.22F, 0.025F, 0.042F, seed);
+    SensorModel sensor = noisy_sensor_at(50, 0.22F, 0.025F, seed, 0.042F);
     sensor.drop = 0.01;
     const auto states = decode(script.sample(sensor));
     expect_named_within(states, "off", script.went_dark(script.start_of(2)), milliseconds(2000));
@@ -360,7 +355,7 @@ TEST(LedDecoderRegression, SolidGrayAfterAColouredBreathIsNamedWithinOneAndAHalf
         SCOPED_TRACE(testing::Message() << breath << " for " << cut_ms << " ms, seed " << seed);
         LedScript script;
         script.show(seconds(1), "off").show(milliseconds(cut_ms), breath).show(seconds(4), "solid_gray");
-        SensorModel sensor = noisy_sensor_at(100, 0.93F, 0.023F, 0.097F, seed);
+        SensorModel sensor = noisy_sensor_at(100, 0.93F, 0.023F, seed, 0.097F);
         const auto states = decode(script.sample(sensor));
         expect_named_within(states, "solid_gray", script.start_of(2), milliseconds(1500));
       }
