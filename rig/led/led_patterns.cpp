@@ -734,9 +734,14 @@ std::optional<Candidate> BreathMatcher::on_ramp(const Ramp& r, const LightTrack&
     }
     recoloured = !same_colour && r.breath_like && r.full && r.from.peak;
   }
+  // A ramp that continues a run in another colour, or starts where the light left a run, straddles
+  // both lights: a breath of the new light only when it falls from a peak. Its colour is mixed and
+  // its period off, so it names only a default breath; otherwise the run's next ramp, measured
+  // clean, names it (rename), from where that ramp begins.
+  const bool straddles = continues_run || (!run_ && r.from.position == left_at_);
   run_.reset();
   // An interrupted run names nothing new, unless the new light is a breath of its own.
-  if ((continues_run && !recoloured) || !r.breath_like) return std::nullopt;
+  if ((continues_run && !recoloured) || (straddles && !r.from.peak) || !r.breath_like) return std::nullopt;
   if (!r.full) {
     // A breath cut short (the ~1 s of white at power-up): named only when it began at full
     // brightness and ramped long enough to measure.
@@ -750,7 +755,10 @@ std::optional<Candidate> BreathMatcher::on_ramp(const Ramp& r, const LightTrack&
   Candidate c = name(r.from.t, r.period, r.light, now, false);
   c.run = run_->id;
   run_->named_default = c.change.state != "unknown";
-  return c;
+  run_->named = !straddles || run_->named_default;
+  if (run_->named) return c;
+  run_->start = r.to.t;  // where the light is known to be the new breath
+  return std::nullopt;
 }
 
 // The first ramp of a breath can be measured off its period (the light before it blurs its peak)
@@ -759,8 +767,8 @@ std::optional<Candidate> BreathMatcher::on_ramp(const Ramp& r, const LightTrack&
 std::optional<Candidate> BreathMatcher::rename(const Ramp& r, Instant now) {
   if (run_->named_default) return std::nullopt;
   Candidate c = name(run_->start, r.period, r.light, now, false);
-  if (c.change.state == "unknown") return std::nullopt;
-  run_->named_default = true;
+  run_->named_default = c.change.state != "unknown";
+  if (!run_->named_default && std::exchange(run_->named, true)) return std::nullopt;
   run_->period = r.period;
   c.run = run_->id;
   return c;

@@ -175,6 +175,7 @@ class BreathMatcher {
       bottom = r.bottom;
     }
     bool named_default = false;
+    bool named = true;  // a candidate was offered (see on_ramp)
     // The light summed over the current colour window (leaves_colour).
     Rgb window_light;
     int window_samples = 0;

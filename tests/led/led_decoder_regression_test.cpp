@@ -363,6 +363,33 @@ TEST(LedDecoderRegression, SolidGrayAfterAColouredBreathIsNamedWithinOneAndAHalf
   }
 }
 
+// A breath of another colour after a dim breath: the ramp from the old breath's last peak into the
+// new one mixes both lights, its colour and period measured off, and was reported as an `unknown`
+// breath before the next ramp named the new one. Only a default breath is named from such a ramp;
+// otherwise the next ramp, measured clean, names it. (A dim trough of the new breath can still be
+// named a custom solid light first; that is not checked here.)
+TEST(LedDecoderRegression, BreathOfAnotherColourAfterADimBreathIsNotAnUnknownBreath) {
+  const std::pair<std::string_view, std::string_view> changes[] = {{"breathing_white", "breathing_green"},
+                                                                   {"breathing_cyan", "breathing_blue"},
+                                                                   {"breathing_magenta", "breathing_cyan"}};
+  for (const auto& [before, after] : changes) {
+    // Cut 0.1-0.6 s after a peak, where the new breath starts brighter than the old one was.
+    for (int cut_ms = 4100; cut_ms <= 4600; cut_ms += 100) {
+      for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+        SCOPED_TRACE(testing::Message() << before << " for " << cut_ms << " ms, seed " << seed);
+        LedScript script;
+        script.show(seconds(1), "off").show(milliseconds(cut_ms), before).show(seconds(12), after);
+        SensorModel sensor = noisy_sensor_at(50, 0.25F, 0.016F, seed, 0.06F);
+        const auto states = decode(script.sample(sensor));
+        expect_named_within(states, after, script.start_of(2), milliseconds(6000));
+        EXPECT_TRUE(std::none_of(states.begin(), states.end(), [](const LedStateChange& s) {
+          return s.state == "unknown" && s.period;
+        })) << describe(states);
+      }
+    }
+  }
+}
+
 // A sample became a point only when the next one came (its median of three needed it), so every
 // edge, and the state it completed, was reported a sample late: at 50 Hz with a lost sample, 40 ms
 // of a 10 Hz blink's 150 ms allowance. The sample that shows the blink's second rise now reports it.
