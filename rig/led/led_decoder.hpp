@@ -38,10 +38,11 @@
 //   shows nothing new before its first fall, and is named once its next lit phase has matched its
 //   first dark (1.5 periods after that fall at most). A breath ends at a step or a jump (the light
 //   moving at once by far more than a breath can); gray after a breath cut near its trough, where
-//   the level barely jumps, is held back until the breath fails to follow its triangle, then named
-//   at once (1.4 s after the cut at brightness 0.44; 1.65 s at 0.23 with 2.4% noise), or, after a
-//   coloured breath, as soon as 200 ms of it show gray's colour instead of the breath's (1.0-1.2 s
-//   after the cut at brightness 0.93).
+//   the level barely jumps, is held back until the breath is seen to have left it, then named at
+//   once: when a constant explains the latest 0.6-1.2 s better than the breath's triangle at any
+//   phase (0.9-1.2 s after the cut at brightness 0.23 with 2.4% noise), when the light strays from
+//   the triangle (1.4 s at brightness 0.44), or, after a coloured breath, as soon as 200 ms of it
+//   show gray's colour instead of the breath's (1.0-1.2 s after the cut at brightness 0.93).
 #pragma once
 
 #include <chrono>

@@ -1,5 +1,7 @@
 #include "rig/led/led_patterns.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -84,6 +86,40 @@ constexpr Duration kColourWindow = milliseconds(200);
 constexpr float kOffColourSds = 5.0F;
 constexpr float kOffColourShare = 0.25F;
 constexpr float kGrayShareOfBreath = 0.4F;
+// Light that a constant explains better than the breath's own triangle, at whatever phase, is not
+// the breath (gray after a dim white breath, which neither steps nor jumps, nor leaves its colour,
+// and whose level the triangle passes through). Every kFlatCheckEvery, over each window of the latest
+// kFlatShortest to LevelBins::kCount bins, the least-squares fits of the light along the breath's
+// colour are compared: the constant must fit better than the triangle (the run's period and
+// span, its phase searched over kFlatPhases steps, its offset free) by kFlatChi2 noise variances
+// plus kFlatMismatch of the span per point (the period measured up to 15% off, the 25 ms steps, the
+// phase steps). A true breath does that only past 5 sds of noise even where its triangle turns.
+constexpr std::int64_t kFlatCheckEvery = 4;  // bins: 200 ms
+constexpr std::size_t kFlatShortest = 12;    // bins: 600 ms
+constexpr int kFlatPhases = 64;
+constexpr double kFlatChi2 = 25.0;
+constexpr double kFlatMismatch = 0.02;
+// Sums for least-squares fits of light (in bins of `count` points) to a constant and to a wave
+// shape, each with its best offset.
+struct WaveFit {
+  double n = 0, y = 0, yy = 0, w = 0, ww = 0, yw = 0;
+  void add(double count, double level, double wave) {
+    n += count;
+    y += count * level;
+    yy += count * level * level;
+    w += count * wave;
+    ww += count * wave * wave;
+    yw += count * level * wave;
+  }
+  double flat() const { return yy - y * y / n; }  // squared residuals
+  double wave() const { return yy - 2 * yw + ww - (y - w) * (y - w) / n; }
+};
+// A triangle wave of period 1: full at whole numbers, zero halfway.
+double triangle(double u) {
+  double fraction = u - static_cast<double>(static_cast<std::int64_t>(u));  // cheaper than floor
+  if (fraction < 0) fraction += 1;
+  return std::abs(2 * fraction - 1);
+}
 // Half of the slowest breath looked for (8 s custom themes), with margin.
 constexpr Duration kLongestHalfBreath = milliseconds(4500);
 // Ramps of one breathing run agree on the period within this.
@@ -609,7 +645,7 @@ std::optional<Candidate> BreathMatcher::on_point(const LightPoint& p, const Ligh
     run_.reset();
     last_.reset();
   }
-  if (run_ && leaves_colour(p, track)) {
+  if (run_ && (leaves_colour(p, track) || turns_flat(p, track))) {
     // The extreme the run last reached is kept: the light may be a breath of another colour, named
     // at its next extreme as before. Only no breath is under way meanwhile (mid_breath).
     run_.reset();
@@ -752,6 +788,10 @@ std::optional<Candidate> BreathMatcher::on_ramp(const Ramp& r, const LightTrack&
   }
   run_ = Run{next_id_++, r.from.t, r.period, r.light, r.to, 0};
   run_->take_levels(r);
+  run_->levels = LevelBins(now);
+  const Rgb colour = normalised(r.light);
+  const float squares = colour.r * colour.r + colour.g * colour.g + colour.b * colour.b;
+  run_->along = squares > 0 ? colour.scaled(1.0F / squares) : Rgb{};
   Candidate c = name(r.from.t, r.period, r.light, now, false);
   c.run = run_->id;
   run_->named_default = c.change.state != "unknown";
@@ -811,6 +851,78 @@ bool BreathMatcher::leaves_run(const LightPoint& p) {
   }
   if (!r.off_since) r.off_since = p.t;
   return p.t - *r.off_since >= kLeaveBreath;
+}
+
+std::optional<std::int64_t> LevelBins::add(Instant t, double level) {
+  const std::int64_t number = (t - start_) / kWidth;
+  std::optional<std::int64_t> closed;
+  if (number != open_) {
+    if (open_ >= 0) {
+      Bin& last = slot(open_);
+      if (last.n > 0) last = {last.n, last.t / last.n, last.level / last.n};
+      closed = open_;
+    }
+    for (std::int64_t i = std::max(open_ + 1, number - kSlots + 1); i <= number; ++i) slot(i) = {};
+    open_ = number;
+  }
+  Bin& bin = slot(number);
+  bin.n += 1;
+  bin.t += to_s(t - start_);
+  bin.level += level;
+  return closed;
+}
+
+const LevelBins::Bin& LevelBins::closed(std::int64_t number) const {
+  if (number < 0 || number >= open_ || number < open_ - kCount) return empty_;
+  return bins_[static_cast<std::size_t>(number % kSlots)];
+}
+
+bool BreathMatcher::turns_flat(const LightPoint& p, const LightTrack& track) {
+  Run& r = *run_;
+  // Along the breath's colour the noise is even about the light, where the brightest channel's is
+  // lifted near dark (which flattens a dim breath's trough).
+  const Rgb& a = r.along;
+  const std::optional<std::int64_t> newest =
+      r.levels.add(p.t, p.light.r * a.r + p.light.g * a.g + p.light.b * a.b);
+  if (!newest || *newest < r.next_flat_check) return false;
+  r.next_flat_check = *newest + kFlatCheckEvery;
+  const double period = to_s(r.period);
+  const double span = r.top - r.bottom;
+  const double noise = track.channel_noise() * std::sqrt(a.r * a.r + a.g * a.g + a.b * a.b);
+  if (period <= 0 || span <= 0 || noise <= 0) return false;
+  // The fits over the windows of the latest closed bins, by their length in bins, to the triangle
+  // `shift` periods later than at the first bin.
+  std::array<WaveFit, LevelBins::kCount + 1> fits{};
+  auto fit_windows = [&](double shift) {
+    WaveFit fit;
+    for (std::int64_t length = 1; length <= LevelBins::kCount; ++length) {
+      const LevelBins::Bin& b = r.levels.closed(*newest + 1 - length);
+      if (b.n > 0) fit.add(b.n, b.level, span * triangle(b.t / period - shift));
+      fits[static_cast<std::size_t>(length)] = fit;
+    }
+  };
+  auto flat_wins = [&](const WaveFit& fit, double triangle_residuals) {
+    return fit.n >= 2 &&
+           triangle_residuals - fit.flat() >
+               kFlatChi2 * noise * noise + fit.n * (kFlatMismatch * span) * (kFlatMismatch * span);
+  };
+  // The run's own phase first (its latest extreme a peak or a trough): light that a constant does
+  // not explain better than that, it does not explain better than the best phase either.
+  fit_windows(to_s(r.last.t - r.levels.start()) / period - (r.last.peak ? 0.0 : 0.5));
+  std::array<bool, LevelBins::kCount + 1> may_win{};
+  bool any = false;
+  for (std::size_t w = kFlatShortest; w < fits.size(); ++w)
+    any |= may_win[w] = flat_wins(fits[w], fits[w].wave());
+  if (!any) return false;
+  std::array<double, LevelBins::kCount + 1> best{};
+  best.fill(std::numeric_limits<double>::max());
+  for (int k = 0; k < kFlatPhases; ++k) {
+    fit_windows(static_cast<double>(k) / kFlatPhases);
+    for (std::size_t w = kFlatShortest; w < fits.size(); ++w) best[w] = std::min(best[w], fits[w].wave());
+  }
+  for (std::size_t w = kFlatShortest; w < fits.size(); ++w)
+    if (may_win[w] && flat_wins(fits[w], best[w])) return true;
+  return false;
 }
 
 bool BreathMatcher::leaves_colour(const LightPoint& p, const LightTrack& track) {

@@ -133,6 +133,32 @@ class SosMatcher {
   std::uint64_t next_run_ = 1;
 };
 
+// A light's level in short bins (point count, mean time and mean level), a ring over the latest
+// kCount, numbered from when it began.
+class LevelBins {
+ public:
+  static constexpr Duration kWidth = std::chrono::milliseconds(50);
+  static constexpr std::int64_t kCount = 24;
+  struct Bin {
+    double n = 0, t = 0, level = 0;  // t in seconds since the start; sums until the bin closes
+  };
+  LevelBins() = default;
+  explicit LevelBins(Instant start) : start_(start) {}
+  // Adds a point; returns the number of the bin it closed, if it closed one (the newest closed bin).
+  std::optional<std::int64_t> add(Instant t, double level);
+  // Closed bin `number`, empty when it held no point or is not among the latest kCount.
+  const Bin& closed(std::int64_t number) const;
+  Instant start() const { return start_; }
+
+ private:
+  static constexpr std::int64_t kSlots = kCount + 1;  // the closed bins and the open one
+  Bin& slot(std::int64_t number) { return bins_[static_cast<std::size_t>(number % kSlots)]; }
+  std::array<Bin, kSlots> bins_{};
+  Instant start_;
+  std::int64_t open_ = -1;  // the bin being filled
+  Bin empty_;
+};
+
 // Breathing: linear ramps between full brightness and dark (Device OS "fade"). Named at the first
 // trough from the slope of the falling ramp; a breath cut short is named when it is interrupted.
 class BreathMatcher {
@@ -180,6 +206,10 @@ class BreathMatcher {
     Rgb window_light;
     int window_samples = 0;
     Instant window_start;
+    // The light along its colour since it was named (turns_flat).
+    LevelBins levels;
+    Rgb along;  // weights of the channels that give that light
+    std::int64_t next_flat_check = 0;
   };
   std::optional<Candidate> on_extreme(Extreme e, const LightTrack& track);
   Extreme with_onset(Extreme peak, const LightTrack& track) const;
@@ -187,6 +217,7 @@ class BreathMatcher {
   std::optional<Candidate> on_ramp(const Ramp& r, const LightTrack& track);
   std::optional<Candidate> rename(const Ramp& r, Instant now);
   bool leaves_run(const LightPoint& p);
+  bool turns_flat(const LightPoint& p, const LightTrack& track);
   bool leaves_colour(const LightPoint& p, const LightTrack& track);
   Candidate name(Instant start, Duration period, Rgb light, Instant now, bool cut_short) const;
 

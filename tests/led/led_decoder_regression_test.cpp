@@ -363,6 +363,26 @@ TEST(LedDecoderRegression, SolidGrayAfterAColouredBreathIsNamedWithinOneAndAHalf
   }
 }
 
+// Gray after a dim white breath cut on its way down: gray is neutral like the breath, its level is
+// within the noise of where the breath was, and the breath's triangle passes gray's level, so gray
+// was held back until the breath failed to rise again (1.66 s at 100 Hz on the accuracy benchmark).
+// Light that a constant explains better than the breath's triangle, at any phase, leaves it.
+TEST(LedDecoderRegression, SolidGrayAfterADimWhiteBreathIsNamedWithinOneAndAHalfSeconds) {
+  // Cut 1.2-1.6 s after a peak, 60-80% of the way down.
+  for (int cut_ms = 5200; cut_ms <= 5600; cut_ms += 100) {
+    for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+      SCOPED_TRACE(testing::Message() << "breathing for " << cut_ms << " ms, seed " << seed);
+      LedScript script;
+      script.show(seconds(1), "off")
+          .show(milliseconds(cut_ms), "breathing_white")
+          .show(seconds(4), "solid_gray");
+      SensorModel sensor = noisy_sensor_at(100, 0.23F, 0.024F, seed, 0.066F);
+      const auto states = decode(script.sample(sensor));
+      expect_named_within(states, "solid_gray", script.start_of(2), milliseconds(1500));
+    }
+  }
+}
+
 // A breath of another colour after a dim breath: the ramp from the old breath's last peak into the
 // new one mixes both lights, its colour and period measured off, and was reported as an `unknown`
 // breath before the next ramp named the new one. Only a default breath is named from such a ramp;
