@@ -808,7 +808,8 @@ std::optional<Candidate> BreathMatcher::rename(const Ramp& r, Instant now) {
   if (run_->named_default) return std::nullopt;
   Candidate c = name(run_->start, r.period, r.light, now, false);
   run_->named_default = c.change.state != "unknown";
-  if (!run_->named_default && std::exchange(run_->named, true)) return std::nullopt;
+  const bool named_before = std::exchange(run_->named, true);
+  if (!run_->named_default && named_before) return std::nullopt;
   run_->period = r.period;
   c.run = run_->id;
   return c;
