@@ -25,6 +25,9 @@ inline Rgb operator-(Rgb a, Rgb b) {
 inline float brightest(Rgb c) {
   return std::max(c.r, std::max(c.g, c.b));
 }
+inline float dot_product(Rgb a, Rgb b) {
+  return a.r * b.r + a.g * b.g + a.b * b.b;
+}
 // The colour with its brightest channel at 1 (black stays black).
 inline Rgb normalised(Rgb c) {
   const float top = brightest(c);

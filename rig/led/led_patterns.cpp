@@ -790,7 +790,7 @@ std::optional<Candidate> BreathMatcher::on_ramp(const Ramp& r, const LightTrack&
   run_->take_levels(r);
   run_->levels = LevelBins(now);
   const Rgb colour = normalised(r.light);
-  const float squares = colour.r * colour.r + colour.g * colour.g + colour.b * colour.b;
+  const float squares = dot_product(colour, colour);
   run_->along = squares > 0 ? colour.scaled(1.0F / squares) : Rgb{};
   Candidate c = name(r.from.t, r.period, r.light, now, false);
   c.run = run_->id;
@@ -883,13 +883,12 @@ bool BreathMatcher::turns_flat(const LightPoint& p, const LightTrack& track) {
   // Along the breath's colour the noise is even about the light, where the brightest channel's is
   // lifted near dark (which flattens a dim breath's trough).
   const Rgb& a = r.along;
-  const std::optional<std::int64_t> newest =
-      r.levels.add(p.t, p.light.r * a.r + p.light.g * a.g + p.light.b * a.b);
+  const std::optional<std::int64_t> newest = r.levels.add(p.t, dot_product(p.light, a));
   if (!newest || *newest < r.next_flat_check) return false;
   r.next_flat_check = *newest + kFlatCheckEvery;
   const double period = to_s(r.period);
   const double span = r.top - r.bottom;
-  const double noise = track.channel_noise() * std::sqrt(a.r * a.r + a.g * a.g + a.b * a.b);
+  const double noise = track.channel_noise() * std::sqrt(dot_product(a, a));
   if (period <= 0 || span <= 0 || noise <= 0) return false;
   // The fits over the windows of the latest closed bins, by their length in bins, to the triangle
   // `shift` periods later than at the first bin.
@@ -1105,7 +1104,7 @@ bool SteadyMatcher::departs_from_run(const Stats& block, const LightTrack& track
   const float sd =
       noise * std::sqrt(1.0F / static_cast<float>(block.samples) + 1.0F / static_cast<float>(run_.samples));
   const Rgb d = block.mean() - run_.mean();
-  const float chi2 = (d.r * d.r + d.g * d.g + d.b * d.b) / (sd * sd);
+  const float chi2 = dot_product(d, d) / (sd * sd);
   return chi2 > kDepartureChi2;
 }
 
