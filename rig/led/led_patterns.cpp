@@ -831,21 +831,21 @@ std::optional<Candidate> BreathMatcher::finish(const LightTrack& track) {
   return on_extreme(end, track);
 }
 
+// Its last extreme was full (a peak) or dark (a trough).
+double BreathMatcher::Run::phase_at(Instant t) const {
+  return to_s(t - last.t) / to_s(period) + (last.peak ? 0.0 : 0.5);
+}
+
 // A breath follows its triangle between the levels its ramps were fitted to; light that stays off it
 // is no longer the breath, even without a step (gray after a breath cut while dim). Without this the
 // run would be kept alive, and solid light held back, until its next peak was overdue.
 bool BreathMatcher::leaves_run(const LightPoint& p) {
   Run& r = *run_;
-  const Duration half = r.period / 2;
-  if (half <= Duration{0} || r.top <= r.bottom) return false;
-  // Where the run is in its triangle: its last extreme was full (a peak) or dark (a trough).
-  const Duration since = std::max(p.t - r.last.t, Duration{0});
-  const Duration phase = (since + (r.last.peak ? Duration{0} : half)) % r.period;
-  const double from_full = std::abs(to_s(phase) - to_s(half)) / to_s(half);
+  if (r.period <= Duration{0} || r.top <= r.bottom) return false;
   // Between the levels the run's own ramps were fitted to, not the dark level and the envelope's
   // top: a peak picked from noisy samples sits above the breath's, by a good part of the contrast
   // when the light is dim.
-  const double expected = r.bottom + from_full * (r.top - r.bottom);
+  const double expected = r.bottom + triangle(r.phase_at(p.t)) * (r.top - r.bottom);
   if (std::abs(p.smooth - expected) <= kOffTriangle * (r.top - r.bottom)) {
     r.off_since.reset();
     return false;
@@ -891,7 +891,7 @@ bool BreathMatcher::turns_flat(const LightPoint& p, const LightTrack& track) {
   const double noise = track.channel_noise() * std::sqrt(dot_product(a, a));
   if (period <= 0 || span <= 0 || noise <= 0) return false;
   // The fits over the windows of the latest closed bins, by their length in bins, to the triangle
-  // `shift` periods later than at the first bin.
+  // whose phase at the bins' start is -`shift`.
   std::array<WaveFit, LevelBins::kCount + 1> fits{};
   auto fit_windows = [&](double shift) {
     WaveFit fit;
@@ -906,9 +906,9 @@ bool BreathMatcher::turns_flat(const LightPoint& p, const LightTrack& track) {
            triangle_residuals - fit.flat() >
                kFlatChi2 * noise * noise + fit.n * (kFlatMismatch * span) * (kFlatMismatch * span);
   };
-  // The run's own phase first (its latest extreme a peak or a trough): light that a constant does
-  // not explain better than that, it does not explain better than the best phase either.
-  fit_windows(to_s(r.last.t - r.levels.start()) / period - (r.last.peak ? 0.0 : 0.5));
+  // The run's own phase first: light that a constant does not explain better than that, it does
+  // not explain better than the best phase either.
+  fit_windows(-r.phase_at(r.levels.start()));
   std::array<bool, LevelBins::kCount + 1> may_win{};
   bool any = false;
   for (std::size_t w = kFlatShortest; w < fits.size(); ++w)

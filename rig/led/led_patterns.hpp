@@ -200,6 +200,8 @@ class BreathMatcher {
       top = r.top;
       bottom = r.bottom;
     }
+    // Where the run's triangle is at `t`, in periods: whole at full brightness, halfway at dark.
+    double phase_at(Instant t) const;
     bool named_default = false;
     bool named = true;  // a candidate was offered (see on_ramp)
     // The light summed over the current colour window (leaves_colour).
