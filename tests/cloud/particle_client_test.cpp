@@ -3,15 +3,14 @@
 // out of every message.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "drivers/cloud/particle/particle_cloud.hpp"
 #include "rig/clock.hpp"
 #include "rig/core/component_log.hpp"
+#include "tests/cloud/cloud_client_test.hpp"
 #include "tests/cloud/fake_cloud_server.hpp"
 #include "tests/cloud/self_signed.hpp"
 #include "tests/support/rack_support.hpp"
@@ -36,18 +35,10 @@ std::string event(const std::string& name, const std::string& data, const Device
          published_at + "\",\"coreid\":\"" + device.str() + "\"}\n\n";
 }
 
-class ParticleClient : public ::testing::Test {
+class ParticleClient : public test::CloudClientTest {
  protected:
-  void SetUp() override {
-    log_ = std::make_shared<spdlog::sinks::ostream_sink_mt>(log_text_);
-    component_log("particle").sinks().push_back(log_);
-    component_log("particle").set_level(spdlog::level::trace);
-  }
-  void TearDown() override {
-    auto& sinks = component_log("particle").sinks();
-    sinks.erase(std::remove(sinks.begin(), sinks.end(), log_), sinks.end());
-    EXPECT_THAT(log_text_.str(), Not(HasSubstr(kSecret))) << "the token reached the log";
-  }
+  void SetUp() override { component_log("particle").set_level(spdlog::level::trace); }
+  void TearDown() override { EXPECT_THAT(log(), Not(HasSubstr(kSecret))) << "the token reached the log"; }
 
   std::unique_ptr<Cloud> connect(const std::string& url, Duration request_timeout = 3s,
                                  Duration idle_timeout = 90s, std::optional<std::filesystem::path> ca = {}) {
@@ -66,25 +57,15 @@ class ParticleClient : public ::testing::Test {
     return connect("http://127.0.0.1:" + std::to_string(server.port()), request_timeout, idle_timeout);
   }
 
-  // Runs the loop until `done` or the limit (a safety net, far above what any test needs).
-  void run_until(const std::function<bool()>& done, Duration limit = 20s) {
-    ASSERT_TRUE(test::run_until(*clock_, done, limit)) << "not done within " << to_seconds(limit) << " s";
-  }
-
+  // The reply, whose message and body are kept with everything else the client said.
   CloudReply ask(const std::function<void(Cloud::Reply)>& request) {
-    std::optional<CloudReply> got;
-    request([&](CloudReply r) { got = std::move(r); });
-    run_until([&] { return got.has_value(); });
-    if (!got) return {};
-    messages_.push_back(got->message);
-    messages_.push_back(got->body.dump());
-    return *got;
+    CloudReply reply = CloudClientTest::ask(request);
+    messages_.push_back(reply.message);
+    messages_.push_back(reply.body.dump());
+    return reply;
   }
 
-  std::unique_ptr<Clock> clock_ = make_steady_clock();
   std::vector<std::string> messages_;  // everything the client said; none may hold the token
-  std::ostringstream log_text_;
-  std::shared_ptr<spdlog::sinks::ostream_sink_mt> log_;
 };
 
 // ---- the requests and what each answer means --------------------------------------------------
@@ -382,14 +363,14 @@ TEST_F(ParticleEvents, DroppedStreamIsReopened) {
   server_.push(event("spark/device/last_reset", "update", kDevice));
   run_until([&] { return events_.size() == 1; });
   EXPECT_EQ(events_[0].data, "update");
-  EXPECT_THAT(log_text_.str(), HasSubstr("event stream lost"));
+  EXPECT_THAT(log(), HasSubstr("event stream lost"));
 }
 
 TEST_F(ParticleEvents, SilentStreamIsReopenedAfterTheIdleTimeout) {
   auto cloud = connect(server_, 3s, 300ms);
   subscribe(*cloud);
   run_until([&] { return server_.requests().size() == 2; });
-  EXPECT_THAT(log_text_.str(), HasSubstr("for 300ms"));
+  EXPECT_THAT(log(), HasSubstr("for 300ms"));
 }
 
 TEST_F(ParticleEvents, KeepalivesKeepASilentRackConnected) {
@@ -430,7 +411,7 @@ TEST_F(ParticleClient, TokenAppearsInNoMessage) {
   ask([&](Cloud::Reply reply) { slow->read_variable(kDevice, "v", reply); });
   auto refused = connect("http://127.0.0.1:9", 200ms);
   ask([&](Cloud::Reply reply) { refused->device_info(kDevice, reply); });
-  run_until([&] { return log_text_.str().find("event stream") != std::string::npos; });
+  run_until([&] { return log().find("event stream") != std::string::npos; });
   for (const auto& m : messages_) EXPECT_THAT(m, Not(HasSubstr(kSecret)));
   EXPECT_THAT(messages_, ::testing::Contains(HasSubstr("[token]")));
 }

@@ -3,15 +3,12 @@
 // issue lists: 401, 404, 408, 429 with Retry-After, 500, a silent stream, a dropped connection.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
-
-#include <sstream>
 
 #include "drivers/cloud/particle/particle_cloud.hpp"
 #include "drivers/sim/serve/served_rack.hpp"
 #include "rig/clock.hpp"
-#include "rig/core/component_log.hpp"
 #include "rig/rack/rack_file.hpp"
+#include "tests/cloud/cloud_client_test.hpp"
 #include "tests/support/rack_support.hpp"
 
 namespace cyanrig {
@@ -23,7 +20,7 @@ using ::testing::HasSubstr;
 constexpr const char* kToken = "served-test-token-0123456789abcdef";
 const DeviceId kArgon1 = *DeviceId::parse("e00fce68a1b2c3d4e5f60718");
 
-class ServedCloud : public ::testing::Test {
+class ServedCloud : public test::CloudClientTest {
  protected:
   ServedCloud()
       : served_(builtin_sim_rack(),
@@ -32,12 +29,6 @@ class ServedCloud : public ::testing::Test {
                                        .device_timeout = 1s,
                                        .ptys = false}) {
     served_.start();
-    log_ = std::make_shared<spdlog::sinks::ostream_sink_mt>(log_text_);
-    component_log("particle").sinks().push_back(log_);
-  }
-  ~ServedCloud() override {
-    auto& sinks = component_log("particle").sinks();
-    sinks.erase(std::remove(sinks.begin(), sinks.end(), log_), sinks.end());
   }
 
   // The client runs on this thread's own steady clock; the served rack on a thread of its own.
@@ -52,23 +43,7 @@ class ServedCloud : public ::testing::Test {
                                1);
   }
 
-  void run_until(const std::function<bool()>& done, Duration limit = 20s) {
-    ASSERT_TRUE(test::run_until(*clock_, done, limit)) << "not done within " << to_seconds(limit) << " s";
-  }
-
-  CloudReply ask(const std::function<void(Cloud::Reply)>& request) {
-    std::optional<CloudReply> got;
-    request([&](CloudReply r) { got = std::move(r); });
-    run_until([&] { return got.has_value(); });
-    return got.value_or(CloudReply{});
-  }
-
-  std::string log() const { return log_text_.str(); }
-
   sim::ServedRack served_;
-  std::unique_ptr<Clock> clock_ = make_steady_clock();
-  std::ostringstream log_text_;
-  std::shared_ptr<spdlog::sinks::ostream_sink_mt> log_;
 };
 
 TEST_F(ServedCloud, DeviceInfoOfARackDevice) {
