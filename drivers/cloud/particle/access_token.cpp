@@ -10,16 +10,10 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "rig/core/text.hpp"
+
 namespace cyanrig {
 namespace {
-
-// Tokens are hex; the file may end with a newline or be indented by an editor.
-std::string trimmed(std::string_view text) {
-  constexpr std::string_view space = " \t\r\n";
-  const auto first = text.find_first_not_of(space);
-  if (first == std::string_view::npos) return "";
-  return std::string(text.substr(first, text.find_last_not_of(space) - first + 1));
-}
 
 std::string read_token_file(const std::filesystem::path& path) {
   struct stat info {};
@@ -38,7 +32,8 @@ std::string read_token_file(const std::filesystem::path& path) {
   }
   std::ostringstream text;
   text << in.rdbuf();
-  std::string token = trimmed(text.str());
+  // Tokens are hex; the file may end with a newline or be indented by an editor.
+  std::string token(trim(text.str()));
   if (token.empty()) {
     throw std::runtime_error(fmt::format("the Particle token file {} is empty", path.string()));
   }
@@ -50,7 +45,7 @@ std::string read_token_file(const std::filesystem::path& path) {
 AccessToken AccessToken::load(const std::optional<std::string>& from_environment,
                               const std::optional<std::filesystem::path>& token_file) {
   if (from_environment) {
-    std::string token = trimmed(*from_environment);
+    std::string token(trim(*from_environment));
     if (token.empty()) throw std::runtime_error(fmt::format("{} is set but empty", kTokenVariable));
     return AccessToken(std::move(token), kTokenVariable);
   }

@@ -8,19 +8,10 @@
 #include <charconv>
 #include <ctime>
 
+#include "rig/core/text.hpp"
+
 namespace cyanrig {
 namespace {
-
-std::string lowered_trimmed(std::string_view text) {
-  constexpr std::string_view space = " \t\r\n";
-  const auto first = text.find_first_not_of(space);
-  if (first == std::string_view::npos) return "";
-  text = text.substr(first, text.find_last_not_of(space) - first + 1);
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 CloudError error_for_status(int status) {
   if (status >= 200 && status < 300) return CloudError::none;
@@ -114,7 +105,7 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
 }  // namespace
 
 bool says_timed_out(std::string_view error_text) {
-  std::string text = lowered_trimmed(error_text);
+  std::string text = lower(trim(error_text));
   while (!text.empty() && (text.back() == '.' || text.back() == '!')) text.pop_back();
   return text == "timed out";
 }
@@ -145,7 +136,7 @@ CloudReply map_api_reply(int http_status, std::string_view body) {
 }
 
 std::optional<Duration> parse_retry_after(std::string_view value, std::chrono::system_clock::time_point now) {
-  const std::string text = lowered_trimmed(value);
+  const std::string text = lower(trim(value));
   if (text.empty()) return std::nullopt;
   long long seconds = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
