@@ -1,10 +1,10 @@
-// Registers the real outage backends: `nftables`, `netem`, `link`, `command` and `gpio`.
+// Registers every outage backend: `sim`, `nftables`, `netem`, `link`, `command` and `gpio`.
 #pragma once
 
 #include "rig/rack/backend_registry.hpp"
 
 namespace cyanrig {
 
-void register_outage_hw_backends(BackendRegistry& registry);
+void register_outage_backends(BackendRegistry& registry);
 
 }  // namespace cyanrig

@@ -1,12 +1,14 @@
 #include "drivers/serial/register.hpp"
 
+#include "drivers/serial/sim/sim_serial_port.hpp"
 #include "drivers/serial/tcp/tcp_port.hpp"
 #include "drivers/serial/tty/tty_port.hpp"
 #include "drivers/serial/usb/usb_port.hpp"
 
 namespace cyanrig {
 
-void register_serial_hw_backends(BackendRegistry& registry) {
+void register_serial_backends(BackendRegistry& registry) {
+  registry.add<SerialPort>("sim", sim::sim_serial_backend());
   registry.add<SerialPort>("tty", tty_serial_backend());
   registry.add<SerialPort>("tcp", tcp_serial_backend());
   registry.add<SerialPort>("usb", usb_serial_backend());

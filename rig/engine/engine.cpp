@@ -117,11 +117,11 @@ struct Flow {
 
 class Run {
  public:
-  Run(const Scenario& scenario, const Rack& rack, const RunOptions& options)
+  Run(const Scenario& scenario, const Rack& rack, const BackendRegistry& registry, const RunOptions& options)
       : scenario_(scenario),
         rack_(rack),
         options_(options),
-        registry_(options.registry != nullptr ? *options.registry : BackendRegistry::builtin()),
+        registry_(registry),
         clock_(rack_is_simulated(rack, registry_) ? make_virtual_clock() : make_steady_clock()),
         timeline_(*clock_),
         context_(*clock_, rack, options.seed),
@@ -1247,8 +1247,9 @@ class Run {
 
 }  // namespace
 
-RunReport run_scenario(const Scenario& scenario, const Rack& rack, const RunOptions& options) {
-  Run run(scenario, rack, options);
+RunReport run_scenario(const Scenario& scenario, const Rack& rack, const BackendRegistry& registry,
+                       const RunOptions& options) {
+  Run run(scenario, rack, registry, options);
   return run.execute();
 }
 

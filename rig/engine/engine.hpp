@@ -18,7 +18,7 @@ struct RunOptions {
   std::uint64_t seed = 1;
   // Results go to <results_root>/<UTC time>-<scenario>/; empty = write nothing (tests, benchmarks).
   std::filesystem::path results_root = "results";
-  const BackendRegistry* registry = nullptr;  // null = BackendRegistry::builtin()
+  const BackendRegistry* registry = nullptr;  // null = all_backends()
   // Called once the timeline exists, before anything happens: live progress displays subscribe here.
   std::function<void(Timeline&, const Scenario&)> observe;
   // Lift outages and drive safe power on SIGINT/SIGTERM, then end the run as an infrastructure error.
@@ -32,6 +32,7 @@ struct RunReport {
 
 // The scenario must already be valid for the rack (check_scenario_against_rack); anything that goes
 // wrong from here on is a verdict (device / infrastructure / scenario), never an exception.
-RunReport run_scenario(const Scenario& scenario, const Rack& rack, const RunOptions& options);
+RunReport run_scenario(const Scenario& scenario, const Rack& rack, const BackendRegistry& registry,
+                       const RunOptions& options);
 
 }  // namespace cyanrig

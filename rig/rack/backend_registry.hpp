@@ -91,9 +91,6 @@ class BackendRegistry {
     return out;
   }
 
-  // The registry with every backend compiled into this binary (drivers/register_backends.cpp).
-  static const BackendRegistry& builtin();
-
  private:
   // One table per capability; Self is BackendRegistry or const BackendRegistry.
   template <typename Capability, typename Self>

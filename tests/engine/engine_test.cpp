@@ -6,6 +6,7 @@
 #include <map>
 #include <sstream>
 
+#include "drivers/all_backends.hpp"
 #include "rig/results/writers.hpp"
 #include "run_support.hpp"
 
@@ -48,7 +49,7 @@ class BrokenPower final : public PowerSwitch {
 };
 
 BackendRegistry registry_with_broken_power() {
-  BackendRegistry registry = BackendRegistry::builtin();
+  BackendRegistry registry = all_backends();
   // Fakes driven by the virtual clock, like the sim backends.
   registry.add<PowerSwitch>("broken",
                             {.virtual_time = true, .create = [](const BackendSite&, BackendContext&) {

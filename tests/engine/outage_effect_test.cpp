@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 
+#include "drivers/all_backends.hpp"
 #include "rig/clock.hpp"
 #include "run_support.hpp"
 
@@ -141,7 +142,7 @@ TEST(OutageEffect, ADeviceReportingTheLossMakesTheOutageEffective) {
 }
 
 TEST(OutageEffect, AnOutageThatNeverBitesIsAnInfrastructureErrorNotADeviceFailure) {
-  BackendRegistry registry = BackendRegistry::builtin();
+  BackendRegistry registry = all_backends();
   OutageCalls calls;
   add_fake(registry, "inert", calls, {});
   const Outcome out = run(outage_for("10m"), rack_with_outage_backends({"inert"}), 1, &registry);
@@ -163,7 +164,7 @@ TEST(OutageEffect, AnOutageThatNeverBitesIsAnInfrastructureErrorNotADeviceFailur
 }
 
 TEST(OutageEffect, TheDeadlineIsTheSegmentsEffectWithin) {
-  BackendRegistry registry = BackendRegistry::builtin();
+  BackendRegistry registry = all_backends();
   OutageCalls calls;
   add_fake(registry, "inert", calls, {});
   Rack rack = rack_with_outage_backends({"inert"});
@@ -177,7 +178,7 @@ TEST(OutageEffect, TheDeadlineIsTheSegmentsEffectWithin) {
 }
 
 TEST(OutageEffect, BackendEvidenceConfirmsTheOutageAndIsRecorded) {
-  BackendRegistry registry = BackendRegistry::builtin();
+  BackendRegistry registry = all_backends();
   OutageCalls calls;
   add_fake(registry, "counting", calls,
            {.evidence = OutageEffect{"argon-1", "7 packets to udp/5684 dropped"}});
@@ -191,7 +192,7 @@ TEST(OutageEffect, BackendEvidenceConfirmsTheOutageAndIsRecorded) {
 }
 
 TEST(OutageEffect, EachModeGoesToTheSegmentBackendThatPerformsIt) {
-  BackendRegistry registry = BackendRegistry::builtin();
+  BackendRegistry registry = all_backends();
   OutageCalls calls;
   const OutageEffect bites{"", "link down"};
   add_fake(registry, "filter", calls,
@@ -224,7 +225,7 @@ steps:
 }
 
 TEST(OutageEffect, WhatAKilledRunLeftIsSweptBeforeTheRunStarts) {
-  BackendRegistry registry = BackendRegistry::builtin();
+  BackendRegistry registry = all_backends();
   OutageCalls calls;
   add_fake(registry, "leftover", calls,
            {.evidence = OutageEffect{"", "x"},

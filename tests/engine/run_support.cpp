@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "drivers/all_backends.hpp"
 #include "rig/rack/rack_file.hpp"
 #include "rig/scenario/scenario_file.hpp"
 
@@ -67,12 +68,11 @@ Outcome run(const Scenario& scenario, const Rack& rack, std::uint64_t seed, cons
   RunOptions options;
   options.seed = seed;
   options.results_root.clear();
-  options.registry = registry;
   options.handle_signals = false;
   options.observe = [&out](Timeline& timeline, const Scenario&) {
     timeline.subscribe([&out](const Event& e) { out.events.push_back(e); });
   };
-  out.report = run_scenario(scenario, rack, options);
+  out.report = run_scenario(scenario, rack, registry != nullptr ? *registry : all_backends(), options);
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "drivers/all_backends.hpp"
 #include "rig/yaml/yaml_reader.hpp"
 
 namespace cyanrig::outage_testing {
@@ -19,7 +20,7 @@ using namespace std::chrono_literals;
 constexpr Duration kAnswerLimit = 15s;  // far above any answer; reached only when something is broken
 
 const BackendFactory<OutageSwitch>& factory_for(const BackendSpec& spec) {
-  const auto* factory = BackendRegistry::builtin().find<OutageSwitch>(spec.backend);
+  const auto* factory = all_backends().find<OutageSwitch>(spec.backend);
   if (factory == nullptr) throw std::logic_error("no outage backend " + spec.backend);
   return *factory;
 }

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <fstream>
 
+#include "drivers/all_backends.hpp"
 #include "power_rigs.hpp"
 
 namespace cyanrig::power_testing {
@@ -170,7 +171,7 @@ TEST(CommandParameters, TheTimeoutMustFitTheRigsAnswerLimit) {
 }
 
 TEST(PowerBackends, TheBuiltinRegistryHasGpiodAndCommandBesideSim) {
-  const BackendRegistry& registry = BackendRegistry::builtin();
+  const BackendRegistry& registry = all_backends();
   EXPECT_NE(registry.find<PowerSwitch>("sim"), nullptr);
   EXPECT_NE(registry.find<PowerSwitch>("gpiod"), nullptr);
   EXPECT_NE(registry.find<PowerSwitch>("command"), nullptr);

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "drivers/all_backends.hpp"
+
 using namespace cyanrig;
 using ::testing::HasSubstr;
 
@@ -16,7 +18,7 @@ TEST(RackFile, BuiltInRackIsTheShippedSimYaml) {
   std::map<std::string, int> per_platform;
   for (const auto& d : rack.devices) ++per_platform[std::string(d.platform->name)];
   EXPECT_EQ(per_platform, (std::map<std::string, int>{{"argon", 2}, {"boron", 2}, {"p2", 2}, {"photon", 2}}));
-  EXPECT_TRUE(rack_is_simulated(rack, BackendRegistry::builtin()));
+  EXPECT_TRUE(rack_is_simulated(rack, all_backends()));
   EXPECT_EQ(rack.safe_power, PowerState::off);
 
   Diagnostics diags;
@@ -24,7 +26,7 @@ TEST(RackFile, BuiltInRackIsTheShippedSimYaml) {
   ASSERT_TRUE(shipped);
   ASSERT_EQ(shipped->devices.size(), rack.devices.size());
   for (std::size_t i = 0; i < rack.devices.size(); ++i) EXPECT_EQ(shipped->devices[i].id, rack.devices[i].id);
-  validate_rack_backends(*shipped, BackendRegistry::builtin(), diags);
+  validate_rack_backends(*shipped, all_backends(), diags);
   EXPECT_TRUE(diags.empty()) << diags.items().front().to_string();
 }
 
@@ -55,7 +57,7 @@ devices:
   ASSERT_EQ(rack->devices[1].faults.size(), 2U);
   EXPECT_EQ(rack->devices[1].faults[0].name, "bad_keys");
   EXPECT_DOUBLE_EQ(rack->devices[1].faults[0].probability, 0.5);
-  EXPECT_FALSE(rack_is_simulated(*rack, BackendRegistry::builtin()));
+  EXPECT_FALSE(rack_is_simulated(*rack, all_backends()));
 }
 
 TEST(RackFile, PowerTimingAndLogPatterns) {
@@ -127,7 +129,7 @@ devices:
 )",
                                "r.yaml", diags);
   ASSERT_TRUE(rack);
-  validate_rack_backends(*rack, BackendRegistry::builtin(), diags);
+  validate_rack_backends(*rack, all_backends(), diags);
   ASSERT_EQ(diags.size(), 1U);
   EXPECT_THAT(diags.items()[0].to_string(),
               HasSubstr("r.yaml:4:80: unknown power backend 'relayz'; available: "));

@@ -4,7 +4,7 @@
 
 #include <chrono>
 
-#include "drivers/sim/register.hpp"
+#include "drivers/all_backends.hpp"
 #include "sim_rig.hpp"
 
 namespace cyanrig::sim::testing {
@@ -14,16 +14,19 @@ using std::chrono::minutes;
 using std::chrono::seconds;
 
 TEST(SimBackends, EveryCapabilityHasASimBackendInTheBuiltinRegistry) {
-  const BackendRegistry& registry = BackendRegistry::builtin();
+  const BackendRegistry& registry = all_backends();
   EXPECT_NE(registry.find<PowerSwitch>("sim"), nullptr);
   EXPECT_NE(registry.find<SerialPort>("sim"), nullptr);
   EXPECT_NE(registry.find<ColourSensor>("sim"), nullptr);
   EXPECT_NE(registry.find<OutageSwitch>("sim"), nullptr);
   EXPECT_NE(registry.find<Cloud>("sim"), nullptr);
+  EXPECT_TRUE(registry.find<PowerSwitch>("sim")->virtual_time);
+  EXPECT_TRUE(registry.find<Cloud>("sim")->virtual_time);
+  EXPECT_FALSE(registry.find<PowerSwitch>("gpiod")->virtual_time);
 }
 
 TEST(SimBackends, PowerValidationReportsUnknownParametersAndFaults) {
-  const BackendRegistry& registry = BackendRegistry::builtin();
+  const BackendRegistry& registry = all_backends();
   RackDevice device;
   device.name = "dut";
   device.platform = find_platform("argon");
@@ -55,7 +58,7 @@ TEST(SimBackends, ASimSerialPortNeedsASimulatedDevice) {
   device.serial = sim_spec();
   rack.devices.push_back(device);
   BackendContext context(*clock, rack, 1);
-  const auto* factory = BackendRegistry::builtin().find<SerialPort>("sim");
+  const auto* factory = all_backends().find<SerialPort>("sim");
   EXPECT_THROW(factory->create({*rack.devices[0].serial, &rack.devices[0]}, context), std::runtime_error);
 }
 
@@ -71,7 +74,7 @@ TEST(SimBackends, DoneCallbacksRunOnTheLoopAndOutagesSwitchIdempotently) {
   device.power = sim_spec();
   rack.devices.push_back(device);
   BackendContext context(*clock, rack, 1);
-  const BackendRegistry& registry = BackendRegistry::builtin();
+  const BackendRegistry& registry = all_backends();
   auto power = registry.find<PowerSwitch>("sim")->create({*rack.devices[0].power, &rack.devices[0]}, context);
   auto outage = registry.find<OutageSwitch>("sim")->create(
       {rack.segments[0].outages.front(), nullptr, &rack.segments[0]}, context);

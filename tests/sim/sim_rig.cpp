@@ -6,6 +6,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "drivers/all_backends.hpp"
+
 namespace cyanrig::sim::testing {
 namespace {
 
@@ -26,7 +28,7 @@ void parse_devos(Line& line) {
 
 template <typename Capability>
 std::unique_ptr<Capability> build(const BackendSite& site, BackendContext& context) {
-  const auto* factory = BackendRegistry::builtin().find<Capability>(site.spec.backend);
+  const auto* factory = all_backends().find<Capability>(site.spec.backend);
   if (factory == nullptr) throw std::logic_error("no sim backend registered");
   return factory->create(site, context);
 }

@@ -42,7 +42,8 @@ class SimCloud final : public Cloud {
 }  // namespace
 
 BackendFactory<Cloud> sim_cloud_backend() {
-  return {.validate = [](const BackendSite& site,
+  return {.virtual_time = true,  // lives in simulated time
+          .validate = [](const BackendSite& site,
                          Diagnostics& diags) { read_backend_params(site.spec, diags, "sim cloud backend"); },
           .create = [](const BackendSite&, BackendContext& ctx) -> std::unique_ptr<Cloud> {
             return std::make_unique<SimCloud>(SimWorld::of(ctx));

@@ -114,7 +114,8 @@ std::unique_ptr<ColourSensor> make_sim_colour_sensor(Clock& clock, StatusLed& le
 }
 
 BackendFactory<ColourSensor> sim_led_backend() {
-  return {.validate = [](const BackendSite& site,
+  return {.virtual_time = true,  // lives in simulated time
+          .validate = [](const BackendSite& site,
                          Diagnostics& diags) { SimSensorSettings::read(site.spec, diags); },
           .create = [](const BackendSite& site, BackendContext& ctx) -> std::unique_ptr<ColourSensor> {
             std::shared_ptr<SimWorld> world = SimWorld::of(ctx);

@@ -8,6 +8,7 @@
 
 #include "drivers/outage/common/command_queue.hpp"
 #include "drivers/outage/common/outage_params.hpp"
+#include "drivers/posix/command_params.hpp"
 #include "rig/core/component_log.hpp"
 #include "rig/core/duration_text.hpp"
 

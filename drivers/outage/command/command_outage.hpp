@@ -16,7 +16,7 @@
 // those of the outage being lifted, if this run started one).
 #pragma once
 
-#include "drivers/power/command/shell_command.hpp"
+#include "drivers/posix/shell_command.hpp"
 #include "rig/rack/backend_registry.hpp"
 
 namespace cyanrig {

@@ -19,7 +19,8 @@
 #include <string_view>
 #include <vector>
 
-#include "drivers/power/command/shell_command.hpp"
+#include "drivers/posix/lifetime.hpp"
+#include "drivers/posix/shell_command.hpp"
 #include "rig/clock.hpp"
 
 namespace cyanrig {
@@ -76,21 +77,6 @@ class CommandQueue {
   bool busy_ = false;
   ShellCommand current_;
   std::shared_ptr<const bool> alive_ = std::make_shared<const bool>(true);  // for callbacks that outlive us
-};
-
-// Callbacks bound to an object's lifetime: once the Lifetime is destroyed they do nothing. Backends
-// keep one as their last member, so an answer that arrives after the backend is gone is dropped.
-class Lifetime {
- public:
-  template <typename Fn>
-  auto bind(Fn fn) const {
-    return [alive = std::weak_ptr<const bool>(alive_), fn = std::move(fn)](auto&&... args) {
-      if (!alive.expired()) fn(std::forward<decltype(args)>(args)...);
-    };
-  }
-
- private:
-  std::shared_ptr<const bool> alive_ = std::make_shared<const bool>(true);
 };
 
 }  // namespace cyanrig

@@ -44,7 +44,8 @@ class SimOutageSwitch final : public OutageSwitch {
 }  // namespace
 
 BackendFactory<OutageSwitch> sim_outage_backend() {
-  return {.validate = [](const BackendSite& site,
+  return {.virtual_time = true,  // lives in simulated time
+          .validate = [](const BackendSite& site,
                          Diagnostics& diags) { read_backend_params(site.spec, diags, "sim outage backend"); },
           .create = [](const BackendSite& site, BackendContext& ctx) -> std::unique_ptr<OutageSwitch> {
             std::shared_ptr<SimWorld> world = SimWorld::of(ctx);

@@ -7,7 +7,8 @@
 #include <deque>
 #include <stdexcept>
 
-#include "drivers/power/command/shell_command.hpp"
+#include "drivers/posix/command_params.hpp"
+#include "drivers/posix/shell_command.hpp"
 #include "rig/clock.hpp"
 #include "rig/core/component_log.hpp"
 #include "rig/core/duration_text.hpp"

@@ -31,7 +31,8 @@ class SimPowerSwitch final : public PowerSwitch {
 }  // namespace
 
 BackendFactory<PowerSwitch> sim_power_backend() {
-  return {.validate =
+  return {.virtual_time = true,  // lives in simulated time
+          .validate =
               [](const BackendSite& site, Diagnostics& diags) {
                 read_backend_params(site.spec, diags, "sim power backend");
                 if (site.device != nullptr) DeviceFaults::read(site.device->faults, diags);

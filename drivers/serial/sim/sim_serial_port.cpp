@@ -41,7 +41,8 @@ class SimSerialPort final : public SerialPort {
 }  // namespace
 
 BackendFactory<SerialPort> sim_serial_backend() {
-  return {.validate = [](const BackendSite& site,
+  return {.virtual_time = true,  // lives in simulated time
+          .validate = [](const BackendSite& site,
                          Diagnostics& diags) { read_backend_params(site.spec, diags, "sim serial backend"); },
           .create = [](const BackendSite& site, BackendContext& ctx) -> std::unique_ptr<SerialPort> {
             std::shared_ptr<SimWorld> world = SimWorld::of(ctx);

@@ -7,27 +7,9 @@
 #include <optional>
 #include <string>
 
+#include "drivers/posix/file_descriptor.hpp"
+
 namespace cyanrig {
-
-// A file descriptor closed exactly once; move-only.
-class FileDescriptor {
- public:
-  FileDescriptor() = default;
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  FileDescriptor(FileDescriptor&& other) noexcept : fd_(other.release()) {}
-  FileDescriptor& operator=(FileDescriptor&& other) noexcept;
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  ~FileDescriptor() { reset(); }
-
-  int get() const { return fd_; }
-  explicit operator bool() const { return fd_ >= 0; }
-  int release();  // the caller owns the descriptor now
-  void reset();
-
- private:
-  int fd_ = -1;
-};
 
 // An open tty on the loop, or why there is none ("cannot open /dev/ttyACM0: No such file or
 // directory"). Exactly one of the two is set.

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "drivers/serial/tty/raw_tty.hpp"
+#include "drivers/posix/file_descriptor.hpp"
 #include "drivers/sim/usb_serial.hpp"
 
 namespace cyanrig::sim {

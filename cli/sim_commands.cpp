@@ -16,11 +16,12 @@
 #include <memory>
 #include <random>
 
+#include "cli/commands.hpp"
+#include "cli/rack_choice.hpp"
 #include "drivers/sim/serve/control_api.hpp"
 #include "drivers/sim/serve/http_client.hpp"
 #include "drivers/sim/serve/served_rack.hpp"
 #include "drivers/sim/serve/served_rack_file.hpp"
-#include "rig/cli/subcommands.hpp"
 #include "rig/core/duration_text.hpp"
 #include "rig/rack/rack_file.hpp"
 #include "rig/results/run_result.hpp"
@@ -29,9 +30,6 @@ namespace cyanrig::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr int kExitInvalid = static_cast<int>(ExitCode::invalid);
-constexpr int kExitInfrastructure = static_cast<int>(ExitCode::infrastructure);
 
 struct ServeArgs {
   std::string rack;
@@ -104,16 +102,6 @@ bool write_whole_file(const fs::path& path, const std::string& text) {
   return !ec;
 }
 
-std::optional<Rack> served_rack_source(const std::string& path) {
-  Diagnostics diags;
-  std::optional<Rack> rack =
-      path.empty() ? std::optional<Rack>(builtin_sim_rack()) : load_rack_file(path, diags);
-  if (rack) validate_rack_backends(*rack, BackendRegistry::builtin(), diags);
-  for (const Diagnostic& d : diags.items()) fmt::print(stderr, "{}\n", d.to_string());
-  if (!diags.empty()) return std::nullopt;
-  return rack;
-}
-
 // Writes the rack file (and the token file next to it, unless the token came from one).
 bool write_served_rack(const ServeArgs& args, const sim::ServedRack& served, const std::string& url,
                        const std::string& token) {
@@ -126,11 +114,10 @@ bool write_served_rack(const ServeArgs& args, const sim::ServedRack& served, con
   }
   std::error_code ec;
   const fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  const sim::ServedRackFile file{
-      .cyanrig = ec ? std::string("cyanrig") : self.string(),
-      .url = url,
-      .token_file = token_path.string(),
-      .command_outage = BackendRegistry::builtin().find<OutageSwitch>("command") != nullptr};
+  const sim::ServedRackFile file{.cyanrig = ec ? std::string("cyanrig") : self.string(),
+                                 .url = url,
+                                 .token_file = token_path.string(),
+                                 .command_outage = backends().find<OutageSwitch>("command") != nullptr};
   if (!write_whole_file(rack_path, sim::served_rack_yaml(served.rack(), served.devices(), file))) {
     fmt::print(stderr, "cyanrig sim serve: cannot write {}\n", rack_path.string());
     return false;
@@ -140,7 +127,7 @@ bool write_served_rack(const ServeArgs& args, const sim::ServedRack& served, con
 }
 
 int cmd_serve(const ServeArgs& args) {
-  const auto rack = served_rack_source(args.rack);
+  const auto rack = open_rack(args.rack);
   if (!rack) return kExitInvalid;
   const auto keepalive = duration_option("--stream-keepalive", args.stream_keepalive);
   const auto device_timeout = args.device_timeout.empty()

@@ -6,7 +6,8 @@
 #include <chrono>
 #include <memory>
 
-#include "rig/cli/subcommands.hpp"
+#include "cli/commands.hpp"
+#include "cli/rack_choice.hpp"
 #include "rig/clock.hpp"
 #include "rig/rack/backend_registry.hpp"
 #include "rig/rack/rack_file.hpp"
@@ -17,8 +18,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr int kExitInvalid = static_cast<int>(ExitCode::invalid);
-constexpr int kExitInfrastructure = static_cast<int>(ExitCode::infrastructure);
 // Each backend answers in well under its own command timeouts (at most 30 s); past this the lab is stuck.
 constexpr Duration kWholeCommandLimit = 2min;
 
@@ -33,16 +32,10 @@ class OutageBench {
   // The rack at `path` (the built-in simulated rack when empty); false when it does not load or a
   // backend cannot be built, with the reasons printed.
   bool load(const std::string& path) {
-    Diagnostics diags;
-    auto rack = path.empty() ? std::optional<Rack>(builtin_sim_rack()) : load_rack_file(path, diags);
-    if (rack) validate_rack_backends(*rack, BackendRegistry::builtin(), diags);
-    if (!rack || !diags.empty()) {
-      for (const Diagnostic& d : diags.items()) fmt::print(stderr, "{}\n", d.to_string());
-      return false;
-    }
+    auto rack = open_rack(path);
+    if (!rack) return false;
     rack_ = std::make_unique<Rack>(std::move(*rack));
-    clock_ =
-        rack_is_simulated(*rack_, BackendRegistry::builtin()) ? make_virtual_clock() : make_steady_clock();
+    clock_ = clock_for(*rack_);
     context_ = std::make_unique<BackendContext>(*clock_, *rack_, 1);
     bool built = true;
     for (const Segment& segment : rack_->segments) {
@@ -78,7 +71,7 @@ class OutageBench {
  private:
   bool build(const Segment& segment, const BackendSpec& spec) {
     const std::string label = fmt::format("{} / {}", segment.name, spec.backend);
-    const auto* factory = BackendRegistry::builtin().find<OutageSwitch>(spec.backend);
+    const auto* factory = backends().find<OutageSwitch>(spec.backend);
     try {
       outages_.push_back({label, factory->create(BackendSite{spec, nullptr, &segment}, *context_)});
       return true;

@@ -13,8 +13,9 @@
 
 #include <iostream>
 
+#include "cli/commands.hpp"
+#include "cli/rack_choice.hpp"
 #include "drivers/led/tcs34725/tcs34725_sensor.hpp"
-#include "rig/cli/subcommands.hpp"
 #include "rig/clock.hpp"
 #include "rig/led/calibration.hpp"
 #include "rig/rack/rack_file.hpp"
@@ -25,9 +26,6 @@ namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-constexpr int kExitInvalid = static_cast<int>(ExitCode::invalid);
-constexpr int kExitInfrastructure = static_cast<int>(ExitCode::infrastructure);
 
 // After switching off: long enough for the LED to go dark as the supply's capacitors drain.
 constexpr Duration kDarkSettle = seconds(1);
@@ -66,11 +64,7 @@ std::string levels_text(const ChannelLevels& l) {
 class CalibrationBench {
  public:
   CalibrationBench(const Rack& rack, const RackDevice& device)
-      : rack_(rack),
-        device_(device),
-        clock_(rack_is_simulated(rack, BackendRegistry::builtin()) ? make_virtual_clock()
-                                                                   : make_steady_clock()),
-        context_(*clock_, rack, 1) {}
+      : rack_(rack), device_(device), clock_(clock_for(rack)), context_(*clock_, rack, 1) {}
 
   ~CalibrationBench() {
     if (sensor_) sensor_->stop();
@@ -144,7 +138,7 @@ class CalibrationBench {
  private:
   template <typename Capability>
   const BackendFactory<Capability>& factory_of(const BackendSpec& spec) {
-    const auto* factory = BackendRegistry::builtin().find<Capability>(spec.backend);
+    const auto* factory = backends().find<Capability>(spec.backend);
     if (factory == nullptr)
       throw Abort{kExitInvalid, fmt::format("no backend '{}' in this build", spec.backend)};
     return *factory;
@@ -251,14 +245,8 @@ void calibrate(const Rack& rack, const RackDevice& device, const CalibrateArgs& 
 }
 
 int cmd_led_calibrate(const CalibrateArgs& args) {
-  Diagnostics diags;
-  std::optional<Rack> rack =
-      args.rack.empty() ? std::optional<Rack>(builtin_sim_rack()) : load_rack_file(args.rack, diags);
-  if (rack) validate_rack_backends(*rack, BackendRegistry::builtin(), diags);
-  if (!diags.empty() || !rack) {
-    for (const Diagnostic& d : diags.items()) fmt::print(stderr, "{}\n", d.to_string());
-    return kExitInvalid;
-  }
+  const auto rack = open_rack(args.rack);
+  if (!rack) return kExitInvalid;
   const RackDevice* device = rack->find_device(args.device);
   if (device == nullptr) {
     fmt::print(stderr, "cyanrig: no device '{}' in rack '{}' ({})\n", args.device, rack->name, rack->file);

@@ -15,7 +15,6 @@
 #include <vector>
 
 #include "rig/clock.hpp"
-#include "rig/yaml/yaml_reader.hpp"
 
 namespace cyanrig {
 
@@ -76,10 +75,5 @@ class ShellCommand {
   // Shared with the loop's pending handlers, which may outlive this handle by a turn of the loop.
   std::shared_ptr<Child> child_;
 };
-
-// Rack-file parameters of the command backends (power and outage): a shell command that is not
-// blank, and a `timeout` above 0 and at most `max` (`why` says where the limit comes from).
-std::optional<std::string> read_shell_command(MapReader& params, std::string_view key, bool required);
-std::optional<Duration> read_command_timeout(MapReader& params, Duration max, std::string_view why);
 
 }  // namespace cyanrig

@@ -1,0 +1,48 @@
+// Every cyanrig subcommand is declared the same way: a file of its own adds its options to the parser
+// with `add_*_commands` and registers what it does once parsed with Subcommands::on, so main.cpp is
+// only the list of commands.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "rig/results/run_result.hpp"
+
+namespace cyanrig::cli {
+
+constexpr int kExitPass = static_cast<int>(ExitCode::pass);
+constexpr int kExitDevice = static_cast<int>(ExitCode::device_failure);
+constexpr int kExitInvalid = static_cast<int>(ExitCode::invalid);
+constexpr int kExitInfrastructure = static_cast<int>(ExitCode::infrastructure);
+
+class Subcommands {
+ public:
+  using Action = std::function<int()>;
+  // `action` runs when `command` was chosen on the command line; it returns the exit code.
+  void on(CLI::App* command, Action action) { actions_.emplace_back(command, std::move(action)); }
+  // The chosen command's exit code, or nothing when none of these was chosen.
+  std::optional<int> run_chosen() const {
+    for (const auto& [command, action] : actions_) {
+      if (*command) return action();
+    }
+    return std::nullopt;
+  }
+
+ private:
+  std::vector<std::pair<CLI::App*, Action>> actions_;
+};
+
+void add_run_command(CLI::App& app, Subcommands& commands);            // run_command.cpp
+void add_validate_command(CLI::App& app, Subcommands& commands);       // validate_command.cpp
+void add_list_command(CLI::App& app, Subcommands& commands);           // list_command.cpp
+void add_log_commands(CLI::App& app, Subcommands& commands);           // log_commands.cpp
+void add_led_commands(CLI::App& app, Subcommands& commands);           // led_commands.cpp
+void add_led_calibrate_command(CLI::App& led, Subcommands& commands);  // led_calibrate_command.cpp
+void add_usb_commands(CLI::App& app, Subcommands& commands);           // usb_commands.cpp
+void add_outage_commands(CLI::App& app, Subcommands& commands);        // outage_commands.cpp
+void add_sim_commands(CLI::App& app, Subcommands& commands);           // sim_commands.cpp
+
+}  // namespace cyanrig::cli

@@ -1,0 +1,46 @@
+#include "cli/rack_choice.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <set>
+
+#include "drivers/all_backends.hpp"
+#include "rig/rack/rack_file.hpp"
+
+namespace cyanrig::cli {
+
+const BackendRegistry& backends() {
+  return all_backends();
+}
+
+std::optional<Rack> load_rack(const std::string& path, Diagnostics& diags) {
+  std::optional<Rack> rack =
+      path.empty() ? std::optional<Rack>(builtin_sim_rack()) : load_rack_file(path, diags);
+  if (rack) validate_rack_backends(*rack, backends(), diags);
+  return rack;
+}
+
+std::optional<Rack> open_rack(const std::string& path) {
+  Diagnostics diags;
+  auto rack = load_rack(path, diags);
+  if (!rack || !diags.empty()) {
+    if (print_diagnostics(diags) == 0) fmt::print(stderr, "{}: cannot read the rack file\n", path);
+    return std::nullopt;
+  }
+  return rack;
+}
+
+std::unique_ptr<Clock> clock_for(const Rack& rack) {
+  return rack_is_simulated(rack, backends()) ? make_virtual_clock() : make_steady_clock();
+}
+
+std::size_t print_diagnostics(const Diagnostics& diags) {
+  std::set<std::string> printed;
+  for (const Diagnostic& d : diags.items()) {
+    if (printed.insert(d.to_string()).second) fmt::print(stderr, "{}\n", d.to_string());
+  }
+  return printed.size();
+}
+
+}  // namespace cyanrig::cli
