@@ -102,9 +102,9 @@ class CalibrationBench {
     });
     while (!done && !fault_) clock_->run();
     check_fault();
-    if (status)
+    if (!status.ok())
       throw Abort{kExitInfrastructure,
-                  fmt::format("{}: power {}: {}", device_.name, to_string(state), status->message)};
+                  fmt::format("{}: power {}: {}", device_.name, to_string(state), status.message())};
     powered_ = state;
   }
 

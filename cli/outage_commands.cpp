@@ -88,7 +88,7 @@ class OutageBench {
 };
 
 void print_status(const std::string& label, const OutageStatus& status) {
-  if (status.fault) return fmt::print("{}: cannot tell: {}\n", label, status.fault->message);
+  if (!status.fault.ok()) return fmt::print("{}: cannot tell: {}\n", label, status.fault.message());
   fmt::print("{}: {}{}\n", label, status.in_force ? "IN FORCE: " : "", status.what);
   for (const std::string& detail : status.details) fmt::print("    {}\n", detail);
 }
@@ -99,7 +99,7 @@ int cmd_outage_status(const std::string& rack_path) {
   bool faults = false;
   const bool finished = bench.each_in_turn([&](RackOutage& outage, std::function<void()> next) {
     outage.outage->inspect([&, next](const OutageStatus& status) {
-      faults = faults || status.fault.has_value();
+      faults = faults || !status.fault.ok();
       print_status(outage.label, status);
       next();
     });
@@ -120,10 +120,10 @@ int cmd_outage_clear(const std::string& rack_path) {
   const bool finished = bench.each_in_turn([&](RackOutage& outage, std::function<void()> next) {
     outage.outage->inspect([&, next](const OutageStatus& before) {
       outage.outage->sweep([&, before, next](Status swept, std::optional<std::string> removed) {
-        if (swept) failed(outage.label, *swept);
+        if (!swept.ok()) failed(outage.label, swept.fault());
         outage.outage->stop([&, before, removed, next](Status stopped) {
-          if (stopped) {
-            failed(outage.label, *stopped);
+          if (!stopped.ok()) {
+            failed(outage.label, stopped.fault());
           } else if (removed) {
             fmt::print("{}: {}\n", outage.label, *removed);
           } else if (before.in_force) {

@@ -42,8 +42,8 @@ int cmd_usb_mode(const ModeArgs& args, UsbMode mode) {
     return problem->usage ? kExitInvalid : kExitInfrastructure;
   }
   const std::string& path = std::get<PortPath>(port).path;
-  if (const Status status = request_usb_mode(path, mode)) {
-    fmt::print(stderr, "cyanrig: {}: {}\n", device->name, status->message);
+  if (const Status status = request_usb_mode(path, mode); !status.ok()) {
+    fmt::print(stderr, "cyanrig: {}: {}\n", device->name, status.message());
     return kExitInfrastructure;
   }
   fmt::print("{}: opened {} at {} baud: the device should now be in {} mode\n", device->name, path,

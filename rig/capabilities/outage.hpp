@@ -15,6 +15,9 @@
 
 namespace cyanrig {
 
+// How often the engine asks a backend whose outage is in force to hold it (OutageSwitch::hold).
+inline constexpr std::chrono::seconds kOutageHoldPeriod{1};
+
 // cloud: only Particle cloud traffic (UDP 5684, TCP 5683); internet: all forwarded traffic, DNS
 // included; dns: name resolution only; impair: loss, delay and jitter; link: the interface (or
 // access point, relay, switch port) down.
@@ -78,8 +81,15 @@ class OutageSwitch {
   // Evidence of effect, reported as it appears while an outage is in force. Backends that cannot
   // see traffic (command, gpio) report nothing; the engine then relies on the devices' own reports.
   virtual void watch(Effects on_effect) { (void)on_effect; }
+  // While an outage is in force the engine calls this every kOutageHoldPeriod. The backend confirms
+  // that its outage is still in force exactly as it started it — a fault says what changed ("table
+  // inet cyanrig was removed from outside") — and renews whatever keeps it alive: a backend whose
+  // outage lapses by itself unless renewed (nftables set elements with timeouts, the dead-man lease)
+  // extends it here. Backends that cannot look (a command backend without a `status` command, gpio)
+  // answer ok; docs/outages.md says which backends check.
+  virtual void hold(Done done) { done(Status{}); }
   // Before a run: remove what an earlier, killed run left in force (a table, a qdisc).
-  virtual void sweep(Swept done) { done(std::nullopt, std::nullopt); }
+  virtual void sweep(Swept done) { done(Status{}, std::nullopt); }
   virtual void inspect(std::function<void(const OutageStatus&)> reply) {
     reply(OutageStatus{.in_force = active(), .what = describe()});
   }

@@ -29,7 +29,7 @@ namespace {
 using namespace std::chrono_literals;
 
 // How long a backend may take to answer a power or outage request before the lab is to blame.
-constexpr Duration kBackendAnswerTimeout = 30s;
+constexpr Duration kBackendAnswerTimeout = kBackendAnswerLimit;
 
 // Calls `done` once every one of `count` parts has reported, with the first fault seen.
 class Join {
@@ -433,9 +433,9 @@ class Run {
     ask_backend(
         s.power->describe(), [&s, state](Done reply) { s.power->set(state, std::move(reply)); },
         [this, &s, state, done = std::move(done)](const Status& status) {
-          if (status) {
+          if (!status.ok()) {
             timeline_.record(EventKind::power, s.device->name, "error",
-                             {{"state", to_string(state)}, {"message", status->message}});
+                             {{"state", to_string(state)}, {"message", status.message()}});
           } else {
             if (state == PowerState::off) s.last_off = clock_->now();
             timeline_.record(EventKind::power, s.device->name, std::string(to_string(state)));
@@ -615,7 +615,7 @@ class Run {
     });
     for (const std::string& name : names) {
       switch_outage(segments_.at(name), outage, [join, faults, name](const Status& status) {
-        if (status) (*faults)[name] = status->message;
+        if (!status.ok()) (*faults)[name] = status.message();
         join->arrive();
       });
     }
@@ -640,7 +640,8 @@ class Run {
           timeline_.record(EventKind::outage, "", "leftover_removed",
                            {{"segment", name}, {"message", *removed}});
         }
-        if (fault) spdlog::warn("segment {}: could not look for a leftover outage: {}", name, fault->message);
+        if (!fault.ok())
+          spdlog::warn("segment {}: could not look for a leftover outage: {}", name, fault.message());
         join->arrive();
       });
     }
@@ -666,7 +667,7 @@ class Run {
     // A new outage replaces the one in force; another backend's must be lifted first.
     if (seg.in_force != nullptr && seg.in_force != &backend) {
       stop_outage(seg, [this, &seg, &step, done = std::move(done)](const Status& status) mutable {
-        if (status) {
+        if (!status.ok()) {
           done(status);
           return;
         }
@@ -680,10 +681,10 @@ class Run {
         backend.outage->describe(),
         [&backend, &step](Done reply) { backend.outage->start(step.spec, std::move(reply)); },
         [this, &seg, &backend, name, spec = step.spec, done = std::move(done)](Status status) {
-          if (status) {
-            status->message = fmt::format("segment {}: {}", name, status->message);
+          if (!status.ok()) {
+            status = fault(fmt::format("segment {}: {}", name, status.message()));
             timeline_.record(EventKind::outage, "", "error",
-                             {{"segment", name}, {"message", status->message}});
+                             {{"segment", name}, {"message", status.message()}});
             done(status);
             return;
           }
@@ -696,7 +697,7 @@ class Run {
           seg.in_force = &backend;
           timeline_.record(EventKind::outage, "", "start", data);
           expect_effect(seg, spec);
-          done(std::nullopt);
+          done(Status{});
         });
   }
 
@@ -722,7 +723,7 @@ class Run {
       const std::string name = seg.segment->name;
       if (faults->empty()) {
         timeline_.record(EventKind::outage, "", "stop", {{"segment", name}});
-        done(std::nullopt);
+        done(Status{});
         return;
       }
       const std::string message = fmt::format("segment {}: {}", name, fmt::join(*faults, "; "));
@@ -733,8 +734,8 @@ class Run {
       ask_backend(
           b->outage->describe(), [b](Done reply) { b->outage->stop(std::move(reply)); },
           [b, faults, join](Status status) {
-            if (status) {
-              faults->push_back(status->message);
+            if (!status.ok()) {
+              faults->push_back(status.message());
             } else {
               b->started = false;  // lifted: nothing left to clean up
             }
@@ -807,10 +808,10 @@ class Run {
     auto join = std::make_shared<Join>(active.size(), std::move(then));
     for (SegmentSlot* seg : active) {
       stop_outage(*seg, [this, join](const Status& status) {
-        if (status) {
+        if (!status.ok()) {
           result_.run_failures.push_back(Failure{.cls = FailureClass::infrastructure,
                                                  .kind = "outage_not_lifted",
-                                                 .message = status->message,
+                                                 .message = status.message(),
                                                  .t = clock_->now()});
         }
         join->arrive();
@@ -892,8 +893,8 @@ class Run {
     const auto guard = [this, &f, generation](auto fn) {
       return [this, &f, generation, fn](const Status& status) {
         if (f.done || f.generation != generation) return;
-        if (status) {
-          infra_fail(f, "power", status->message);
+        if (!status.ok()) {
+          infra_fail(f, "power", status.message());
           return;
         }
         fn();

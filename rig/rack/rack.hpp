@@ -40,6 +40,18 @@ struct EventPattern {
   SourceLoc loc;
 };
 
+// What the pre-run health check may try, in order, on a device that fails it (rack `recover:`);
+// every attempt is an event on the timeline.
+struct RecoverStep {
+  enum class Kind {
+    power_cycle,  // switch the supply off for the rack's min_off, then on
+    dfu_flash,    // DFU mode (its port opened at 14400 baud), then dfu-util flashes `firmware`
+  };
+  Kind kind = Kind::power_cycle;
+  std::string firmware;  // dfu_flash: a known-good binary (resolved against the rack file's folder)
+  SourceLoc loc;
+};
+
 struct RackDevice {
   DeviceId id = *DeviceId::parse("000000000000000000000000");  // replaced when read
   std::string name;
@@ -54,6 +66,10 @@ struct RackDevice {
   std::vector<FaultSpec> faults;
   std::string firmware;             // declared application firmware, reported in results
   std::optional<Duration> min_off;  // overrides Rack::min_off for this device
+  // Set (with the reason) for a device under maintenance (`maintenance:` in the rack file, or `cyanrig
+  // device disable`): runs skip it, reported as skipped with the reason, never failed.
+  std::optional<std::string> maintenance;
+  std::vector<RecoverStep> recover;  // empty: a device failing the health check is reported unhealthy
   SourceLoc loc;
 };
 

@@ -39,21 +39,21 @@ class FakeOutage final : public OutageSwitch {
     calls_.calls.push_back(name_ + " start " + cyanrig::describe(spec));
     active_ = true;
     clock_.post([this, done = std::move(done)] {
-      done(std::nullopt);
+      done(Status{});
       if (evidence_ && effects_) effects_(*evidence_);
     });
   }
   void stop(Done done) override {
     calls_.calls.push_back(name_ + " stop");
     active_ = false;
-    clock_.post([done = std::move(done)] { done(std::nullopt); });
+    clock_.post([done = std::move(done)] { done(Status{}); });
   }
   bool active() const override { return active_; }
   std::string describe() const override { return "test outage " + name_; }
   void watch(Effects on_effect) override { effects_ = std::move(on_effect); }
   void sweep(Swept done) override {
     calls_.calls.push_back(name_ + " sweep");
-    done(std::nullopt, leftover_);
+    done(Status{}, leftover_);
   }
 
  private:

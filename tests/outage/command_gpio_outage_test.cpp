@@ -78,8 +78,7 @@ TEST_F(CommandOutage, AFailingDoIsReportedWithItsStderrAndTheStatusMustAgree) {
 
   OutageRig confused("{backend: command, do: 'true', undo: 'true', status: 'exit 7'}",
                      {{"argon-1", "10.0.0.2", ""}});
-  EXPECT_EQ(confused.inspect().fault.value_or(HardwareFault{}).message,
-            "status command 'exit 7' exited 7 (0 means in force, 1 not)");
+  EXPECT_EQ(confused.inspect().fault.message(), "status command 'exit 7' exited 7 (0 means in force, 1 not)");
 }
 
 TEST_F(CommandOutage, SweepUndoesWhatAKilledRunLeftWhenStatusSaysSo) {

@@ -248,7 +248,7 @@ TEST_F(NftablesOutageNetns, AnNftThatCannotRunIsAFaultThatSaysWhy) {
           "nft could not load table inet cyanrig in netns cyanrig-no-such-netns: exited 255: Cannot open "
           "network namespace"));
   EXPECT_FALSE(outage.outage().active());
-  EXPECT_THAT(outage.inspect().fault.value_or(HardwareFault{}).message, HasSubstr("nft could not list"));
+  EXPECT_THAT(outage.inspect().fault.message(), HasSubstr("nft could not list"));
 }
 
 }  // namespace

@@ -94,7 +94,7 @@ std::string OutageRig::start(const OutageSpec& spec, const std::string& segment)
   EXPECT_TRUE(run_until(
       *clock_, [&] { return answer.has_value(); }, kAnswerLimit))
       << "start: no answer";
-  return answer && *answer ? (*answer)->message : "";
+  return answer && !answer->ok() ? answer->message() : "";
 }
 
 std::string OutageRig::stop(const std::string& segment) {
@@ -103,13 +103,13 @@ std::string OutageRig::stop(const std::string& segment) {
   EXPECT_TRUE(run_until(
       *clock_, [&] { return answer.has_value(); }, kAnswerLimit))
       << "stop: no answer";
-  return answer && *answer ? (*answer)->message : "";
+  return answer && !answer->ok() ? answer->message() : "";
 }
 
 std::string OutageRig::sweep(const std::string& segment) {
   std::optional<std::string> answer;
   outage(segment).sweep([&](Status fault, std::optional<std::string> removed) {
-    answer = fault ? "fault: " + fault->message : removed.value_or("");
+    answer = !fault.ok() ? "fault: " + fault.message() : removed.value_or("");
   });
   EXPECT_TRUE(run_until(
       *clock_, [&] { return answer.has_value(); }, kAnswerLimit))
@@ -121,7 +121,7 @@ std::map<std::string, std::string> OutageRig::sweep_all() {
   std::map<std::string, std::string> answers;
   for (auto& [segment, outage] : outages_) {
     outage->sweep([&answers, name = segment](Status fault, std::optional<std::string> removed) {
-      answers[name] = fault ? "fault: " + fault->message : removed.value_or("");
+      answers[name] = !fault.ok() ? "fault: " + fault.message() : removed.value_or("");
     });
   }
   EXPECT_TRUE(run_until(

@@ -35,7 +35,7 @@ class CommandSwitch {
   std::string set(PowerState state) {
     const auto answer = set_and_wait(*clock_, *power_, state, kLimit);
     EXPECT_TRUE(answer.has_value()) << "no answer within " << to_ms(kLimit) << " ms";
-    return answer && *answer ? (*answer)->message : "";
+    return answer && !answer->ok() ? answer->message() : "";
   }
 
  private:

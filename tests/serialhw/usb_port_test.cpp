@@ -272,16 +272,16 @@ TEST(NudgeBaud, OpensThePortAtTheRateThatAsksForTheMode) {
   // Held open so the pty keeps its settings between the nudges, as a USB port keeps them.
   const FileDescriptor held(::open(device.path().c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC));
   ASSERT_TRUE(held);
-  EXPECT_FALSE(nudge_baud(device.path(), kDfuModeBaud));
+  EXPECT_TRUE(nudge_baud(device.path(), kDfuModeBaud).ok());
   EXPECT_EQ(tty_baud(held.get()), 14400U);
-  EXPECT_FALSE(nudge_baud(device.path(), kListeningModeBaud));
+  EXPECT_TRUE(nudge_baud(device.path(), kListeningModeBaud).ok());
   EXPECT_EQ(tty_baud(held.get()), 28800U);
 }
 
 TEST(NudgeBaud, AMissingPortIsAFaultNamingIt) {
   const Status status = nudge_baud("/dev/cyanrig-no-such-port", kDfuModeBaud);
-  ASSERT_TRUE(status);
-  EXPECT_EQ(status->message, "cannot open /dev/cyanrig-no-such-port: No such file or directory");
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.message(), "cannot open /dev/cyanrig-no-such-port: No such file or directory");
 }
 
 }  // namespace

@@ -79,12 +79,12 @@ TEST(SimBackends, DoneCallbacksRunOnTheLoopAndOutagesSwitchIdempotently) {
   auto outage = registry.find<OutageSwitch>("sim")->create(
       {rack.segments[0].outages.front(), nullptr, &rack.segments[0]}, context);
   int done = 0;
-  power->set(PowerState::on, [&](Status s) { done += s ? 100 : 1; });
-  outage->start({OutageMode::link, OutageAction::reject}, [&](Status s) { done += s ? 100 : 1; });
+  power->set(PowerState::on, [&](Status s) { done += !s.ok() ? 100 : 1; });
+  outage->start({OutageMode::link, OutageAction::reject}, [&](Status s) { done += !s.ok() ? 100 : 1; });
   EXPECT_EQ(done, 0);  // never inside the call
   EXPECT_TRUE(outage->active());
-  outage->stop([&](Status s) { done += s ? 100 : 1; });
-  outage->stop([&](Status s) { done += s ? 100 : 1; });
+  outage->stop([&](Status s) { done += !s.ok() ? 100 : 1; });
+  outage->stop([&](Status s) { done += !s.ok() ? 100 : 1; });
   EXPECT_FALSE(outage->active());
   Timer stop = clock->after(seconds(1), [&] { clock->stop(); });
   clock->run();

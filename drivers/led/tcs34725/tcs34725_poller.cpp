@@ -69,7 +69,7 @@ std::optional<std::string> Tcs34725Poller::write_register(BusPort& port, Registe
 
 Status Tcs34725Poller::identify(BusPort& port) {
   if (auto cause = check_id(port)) return fault(fmt::format("{}: {}", where_.to_string(), *cause));
-  return std::nullopt;
+  return Status{};
 }
 
 PollResult Tcs34725Poller::poll(BusPort& port, Instant now) {

@@ -285,8 +285,9 @@ std::unique_ptr<ColourSensor> make_tcs34725_sensor(const BackendSite& site, Back
     throw std::runtime_error(fmt::format("{}: {}", params->where.to_string(), e.what()));
   }
   Tcs34725Poller poller(device, params->where, params->settings);
-  if (const Status problem = bus->exclusive([&](BusPort& port) { return poller.identify(port); })) {
-    throw std::runtime_error(problem->message);
+  if (const Status problem = bus->exclusive([&](BusPort& port) { return poller.identify(port); });
+      !problem.ok()) {
+    throw std::runtime_error(problem.message());
   }
   auto sensor =
       std::make_unique<Tcs34725Sensor>(ctx.clock(), std::move(bus), std::move(poller), std::move(cal));

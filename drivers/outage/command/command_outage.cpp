@@ -19,7 +19,7 @@ using namespace std::chrono_literals;
 
 constexpr Duration kDefaultTimeout = 10s;
 // The engine gives an outage request a bounded time to answer; a command may not outlast it.
-constexpr Duration kMaxTimeout = 30s;
+constexpr Duration kMaxTimeout = kBackendAnswerLimit;
 
 spdlog::logger& command_log() {
   return component_log("outage-command");
@@ -84,14 +84,14 @@ class CommandOutageSwitch final : public OutageSwitch {
     }
     last_spec_ = spec;
     run_confirmed(commands_.do_text, true, [this, done = std::move(done)](Status status) {
-      if (!status) active_ = true;
+      if (status.ok()) active_ = true;
       done(std::move(status));
     });
   }
 
   void stop(Done done) override {
     run_confirmed(commands_.undo_text, false, [this, done = std::move(done)](Status status) {
-      if (!status) active_ = false;
+      if (status.ok()) active_ = false;
       done(std::move(status));
     });
   }
@@ -106,23 +106,23 @@ class CommandOutageSwitch final : public OutageSwitch {
   // undo (which is safe to run twice) and reports nothing.
   void sweep(Swept done) override {
     if (active_) {
-      return clock_.post(lifetime_.bind([done = std::move(done)] { done(std::nullopt, std::nullopt); }));
+      return clock_.post(lifetime_.bind([done = std::move(done)] { done(Status{}, std::nullopt); }));
     }
     const auto undo = [this, done](bool known_in_force) {
       run(commands_.undo_text, [this, done, known_in_force](const CommandResult& result) {
         if (!result.exited_with(0)) return done(failure("undo", commands_.undo_text, result), std::nullopt);
-        if (!known_in_force) return done(std::nullopt, std::nullopt);
+        if (!known_in_force) return done(Status{}, std::nullopt);
         const std::string text =
             fmt::format("undid an outage left by an earlier run ('{}')", commands_.undo_text);
         command_log().info("{}: {}", segment_, text);  // the engine warns, once
-        done(std::nullopt, text);
+        done(Status{}, text);
       });
     };
     if (!commands_.status) return undo(false);
     ask_status([this, done, undo](Status status, bool in_force) {
-      if (status) return done(std::move(status), std::nullopt);
+      if (!status.ok()) return done(std::move(status), std::nullopt);
       if (in_force) return undo(true);
-      done(std::nullopt, std::nullopt);
+      done(Status{}, std::nullopt);
     });
   }
 
@@ -135,7 +135,7 @@ class CommandOutageSwitch final : public OutageSwitch {
       }));
     }
     ask_status([this, reply = std::move(reply)](Status status, bool in_force) {
-      if (status) return reply(OutageStatus{.what = describe(), .fault = std::move(status)});
+      if (!status.ok()) return reply(OutageStatus{.what = describe(), .fault = std::move(status)});
       reply(OutageStatus{.in_force = in_force,
                          .what = fmt::format("{}: '{}' says {}", segment_, *commands_.status,
                                              in_force ? "an outage is in force" : "no outage")});
@@ -158,10 +158,10 @@ class CommandOutageSwitch final : public OutageSwitch {
   void ask_status(std::function<void(Status, bool in_force)> answer) {
     run(*commands_.status, [this, answer = std::move(answer)](const CommandResult& result) {
       if (!result.exited_with(0) && !result.exited_with(1)) {
-        const std::string why = failure("status", *commands_.status, result)->message;
+        const std::string why = failure("status", *commands_.status, result).message();
         return answer(fault(why + " (0 means in force, 1 not)"), false);
       }
-      answer(std::nullopt, result.code == 0);
+      answer(Status{}, result.code == 0);
     });
   }
 
@@ -169,9 +169,9 @@ class CommandOutageSwitch final : public OutageSwitch {
   void run_confirmed(const std::string& text, bool want_in_force, Done done) {
     run(text, [this, text, want_in_force, done = std::move(done)](const CommandResult& result) {
       if (!result.exited_with(0)) return done(failure(want_in_force ? "do" : "undo", text, result));
-      if (!commands_.status) return done(std::nullopt);
+      if (!commands_.status) return done(Status{});
       ask_status([this, text, want_in_force, done](Status status, bool in_force) {
-        if (status || in_force == want_in_force) return done(std::move(status));
+        if (!status.ok() || in_force == want_in_force) return done(std::move(status));
         done(fault(fmt::format("status command '{}' says {} after '{}' succeeded", *commands_.status,
                                in_force ? "an outage is still in force" : "no outage is in force", text)));
       });

@@ -53,7 +53,7 @@ class GpioOutageSwitch final : public OutageSwitch {
  private:
   void switch_relay(bool cut, Done done) {
     relay_->set(antenna_relay_state(cut), lifetime_.bind([this, cut, done = std::move(done)](Status status) {
-      if (!status) active_ = cut;
+      if (status.ok()) active_ = cut;
       done(std::move(status));
     }));
   }

@@ -33,7 +33,7 @@ class LinkOutageSwitch final : public InterfaceOutageSwitch {
     }
     link_log().info("{}: setting {} down", segment(), params().interface);
     set_link("down", [this, done = std::move(done)](Status status) {
-      if (!status) {
+      if (status.ok()) {
         set_active(true);
         watch_link();
       }
@@ -45,14 +45,14 @@ class LinkOutageSwitch final : public InterfaceOutageSwitch {
   void stop(Done done) override {
     poll().stop();
     set_link("up", [this, done = std::move(done)](Status status) {
-      if (!status) set_active(false);
+      if (status.ok()) set_active(false);
       done(std::move(status));
     });
   }
 
   void inspect(std::function<void(const OutageStatus&)> reply) override {
     show([this, reply = std::move(reply)](Status status, bool up) {
-      if (status) return reply(OutageStatus{.what = describe(), .fault = std::move(status)});
+      if (!status.ok()) return reply(OutageStatus{.what = describe(), .fault = std::move(status)});
       reply(OutageStatus{.in_force = !up,
                          .what = fmt::format("{} is {}{}", params().interface, up ? "up" : "down",
                                              up || active() ? "" : " (not necessarily by the rig)")});
@@ -63,7 +63,7 @@ class LinkOutageSwitch final : public InterfaceOutageSwitch {
   void set_link(std::string_view state, Done done) {
     run_tool({"ip", "link", "set", "dev", params().interface, std::string(state)}, false,
              [this, state = std::string(state), done = std::move(done)](const CommandOutput& out) {
-               done(out.result.exited_with(0) ? std::nullopt
+               done(out.result.exited_with(0) ? Status{}
                                               : failure(state == "down" ? "take down" : "bring up", out));
              });
   }
@@ -75,14 +75,14 @@ class LinkOutageSwitch final : public InterfaceOutageSwitch {
                std::string error;
                const auto up = parse_link_up(out.output, error);
                if (!up) return shown(fault(fmt::format("{}: {}", params().interface, error)), false);
-               shown(std::nullopt, *up);
+               shown(Status{}, *up);
              });
   }
 
   void watch_link() {
     poll().start([this](EffectPoll::Again again) {
       show([this, again](Status status, bool up) {
-        const bool down = !status && !up;
+        const bool down = status.ok() && !up;
         if (down) report_effect(fmt::format("{} is down", params().interface));
         again(!down);
       });

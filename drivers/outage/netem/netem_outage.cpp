@@ -42,34 +42,34 @@ class NetemOutageSwitch final : public InterfaceOutageSwitch {
                if (!out.result.exited_with(0)) return done(failure("put netem on", out));
                set_active(true);
                watch_qdisc(cyanrig::describe(spec));
-               done(std::nullopt);
+               done(Status{});
              });
   }
 
   void stop(Done done) override {
     poll().stop();
     remove_ours([this, done = std::move(done)](Status status, bool) {
-      if (!status) set_active(false);
+      if (status.ok()) set_active(false);
       done(std::move(status));
     });
   }
 
   void sweep(Swept done) override {
     if (active()) {
-      return clock().post(bound([done = std::move(done)] { done(std::nullopt, std::nullopt); }));
+      return clock().post(bound([done = std::move(done)] { done(Status{}, std::nullopt); }));
     }
     remove_ours([this, done = std::move(done)](Status status, bool removed) {
-      if (status || !removed) return done(std::move(status), std::nullopt);
+      if (!status.ok() || !removed) return done(std::move(status), std::nullopt);
       const std::string text =
           fmt::format("removed the netem qdisc on {} left by an earlier run", params().interface);
       netem_log().info("{}", text);  // the engine warns, once
-      done(std::nullopt, text);
+      done(Status{}, text);
     });
   }
 
   void inspect(std::function<void(const OutageStatus&)> reply) override {
     show([this, reply = std::move(reply)](Status status, const RootQdisc& root) {
-      if (status) return reply(OutageStatus{.what = describe(), .fault = std::move(status)});
+      if (!status.ok()) return reply(OutageStatus{.what = describe(), .fault = std::move(status)});
       OutageStatus out;
       out.in_force = root.kind == "netem";
       if (out.in_force) {
@@ -93,18 +93,18 @@ class NetemOutageSwitch final : public InterfaceOutageSwitch {
                std::string error;
                const auto root = parse_root_qdisc(out.output, error);
                if (!root) return shown(fault(fmt::format("{}: {}", params().interface, error)), {});
-               shown(std::nullopt, *root);
+               shown(Status{}, *root);
              });
   }
 
   // Deletes the root qdisc if it is netem; `removed` says whether there was one.
   void remove_ours(std::function<void(Status, bool removed)> done) {
     show([this, done = std::move(done)](Status status, const RootQdisc& root) {
-      if (status || root.kind != "netem") return done(std::move(status), false);
+      if (!status.ok() || root.kind != "netem") return done(std::move(status), false);
       run_tool({"tc", "qdisc", "del", "dev", params().interface, "root"}, false,
                [this, done](const CommandOutput& out) {
                  if (!out.result.exited_with(0)) return done(failure("remove netem from", out), false);
-                 done(std::nullopt, true);
+                 done(Status{}, true);
                });
     });
   }
@@ -113,7 +113,7 @@ class NetemOutageSwitch final : public InterfaceOutageSwitch {
   void watch_qdisc(std::string what) {
     poll().start([this, what = std::move(what)](EffectPoll::Again again) {
       show([this, what, again](Status status, const RootQdisc& root) {
-        const bool seen = !status && root.kind == "netem";
+        const bool seen = status.ok() && root.kind == "netem";
         if (seen) report_effect(fmt::format("netem on {}: {}", params().interface, what));
         again(!seen);
       });

@@ -40,7 +40,7 @@ void NftTable::put(SegmentOutage outage, Done done) {
     // The kernel kept the table it had (nft -f is all or nothing); forget the outage unless a later
     // request has replaced it already.
     const auto it = outages_.find(segment);
-    if (status && it != outages_.end() && it->second.serial == serial) outages_.erase(it);
+    if (!status.ok() && it != outages_.end() && it->second.serial == serial) outages_.erase(it);
     done(std::move(status));
   });
 }
@@ -61,7 +61,7 @@ void NftTable::load(Done done) {
         return command;
       },
       [this, done = std::move(done)](const CommandOutput& out) {
-        done(out.result.exited_with(0) ? std::nullopt : failure("load", out));
+        done(out.result.exited_with(0) ? Status{} : failure("load", out));
       });
 }
 
@@ -73,7 +73,7 @@ void NftTable::list(Listed listed) {
     if (out.result.exited_with(0)) {
       auto listing = parse_table_listing(out.output, table_, error);
       if (!listing) return listed(fault(fmt::format("{}: {}", label(), error)), std::nullopt);
-      return listed(std::nullopt, std::move(listing));
+      return listed(Status{}, std::move(listing));
     }
     // It failed: either the table is not there (the usual case), or nft itself cannot work. Only
     // the list of tables tells the two apart without reading nft's wording.
@@ -83,7 +83,7 @@ void NftTable::list(Listed listed) {
       std::string parse_error;
       if (all.result.exited_with(0) && !table_listed(all.output, table_, parse_error) &&
           parse_error.empty()) {
-        return listed(std::nullopt, std::nullopt);
+        return listed(Status{}, std::nullopt);
       }
       listed(failure("list", first), std::nullopt);
     });
@@ -93,18 +93,18 @@ void NftTable::list(Listed listed) {
 void NftTable::sweep(Swept swept) {
   // A table this run has loaded is not a leftover.
   if (!outages_.empty()) {
-    return queue_.clock().post([swept = std::move(swept)] { swept(std::nullopt, std::nullopt); });
+    return queue_.clock().post([swept = std::move(swept)] { swept(Status{}, std::nullopt); });
   }
   // Segments sharing the table sweep together (the engine asks them all at once): one finds the
   // leftover and reports it, the others wait for it and report nothing.
   sweepers_.push_back(std::move(swept));
   if (sweepers_.size() > 1) return;
   list([this](Status status, std::optional<TableListing> listing) {
-    if (status || !listing) return finish_sweep(std::move(status), std::nullopt);
+    if (!status.ok() || !listing) return finish_sweep(std::move(status), std::nullopt);
     const std::size_t rules = listing->rules.size();
     load([this, rules](Status loaded) {
-      if (loaded) return finish_sweep(std::move(loaded), std::nullopt);
-      finish_sweep(std::nullopt, rules);
+      if (!loaded.ok()) return finish_sweep(std::move(loaded), std::nullopt);
+      finish_sweep(Status{}, rules);
     });
   });
 }

@@ -115,7 +115,7 @@ class NftablesOutageSwitch final : public OutageSwitch {
     nft_log().info("{}: {} outage ({}) in {}", segment_, to_string(spec.mode), to_string(spec.action),
                    table_->label());
     table_->put(std::move(outage), lifetime_.bind([this, done = std::move(done)](Status status) {
-      if (!status) {
+      if (status.ok()) {
         active_ = true;
         watch_counters();
       }
@@ -126,7 +126,7 @@ class NftablesOutageSwitch final : public OutageSwitch {
   void stop(Done done) override {
     poll_.stop();
     table_->remove(segment_, lifetime_.bind([this, done = std::move(done)](Status status) {
-      if (!status) active_ = false;  // a failed lift may still be in force: say so, so it is retried
+      if (status.ok()) active_ = false;  // a failed lift may still be in force: say so, so it is retried
       done(std::move(status));
     }));
   }
@@ -143,18 +143,18 @@ class NftablesOutageSwitch final : public OutageSwitch {
   void sweep(Swept done) override {
     table_->sweep(
         lifetime_.bind([this, done = std::move(done)](Status status, std::optional<std::size_t> rules) {
-          if (status || !rules) return done(std::move(status), std::nullopt);
+          if (!status.ok() || !rules) return done(std::move(status), std::nullopt);
           const std::string removed = fmt::format("removed {} left by an earlier run ({} rule{})",
                                                   table_->label(), *rules, *rules == 1 ? "" : "s");
           nft_log().info("{}", removed);  // the engine warns, once
-          done(std::nullopt, removed);
+          done(Status{}, removed);
         }));
   }
 
   void inspect(std::function<void(const OutageStatus&)> reply) override {
     table_->list(
         lifetime_.bind([this, reply = std::move(reply)](Status status, std::optional<TableListing> listing) {
-          if (status) return reply(OutageStatus{.what = describe(), .fault = std::move(status)});
+          if (!status.ok()) return reply(OutageStatus{.what = describe(), .fault = std::move(status)});
           reply(status_of(listing));
         }));
   }
@@ -198,8 +198,8 @@ class NftablesOutageSwitch final : public OutageSwitch {
     reported_.clear();
     poll_.start([this](EffectPoll::Again again) {
       table_->list(lifetime_.bind([this, again](Status status, std::optional<TableListing> listing) {
-        if (status) nft_log().debug("{}: reading counters: {}", segment_, status->message);
-        if (!status && listing) report_effects(*listing);
+        if (!status.ok()) nft_log().debug("{}: reading counters: {}", segment_, status.message());
+        if (status.ok() && listing) report_effects(*listing);
         again(reported_.size() < watched_.size());
       }));
     });

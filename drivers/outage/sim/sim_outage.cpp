@@ -33,7 +33,7 @@ class SimOutageSwitch final : public OutageSwitch {
 
  private:
   void finish(Done done) {
-    done_.after(Duration{0}, [done = std::move(done)] { done(std::nullopt); });
+    done_.after(Duration{0}, [done = std::move(done)] { done(Status{}); });
   }
 
   std::shared_ptr<SimWorld> world_;

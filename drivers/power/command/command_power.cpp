@@ -20,8 +20,8 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr Duration kDefaultTimeout = 10s;
-// The engine gives any power change 30 s to answer; a longer command timeout could never be seen.
-constexpr Duration kMaxTimeout = 30s;
+// The engine gives any power change this long to answer; a longer command timeout could never be seen.
+constexpr Duration kMaxTimeout = kBackendAnswerLimit;
 
 spdlog::logger& command_log() {
   return component_log("command");
@@ -93,7 +93,7 @@ class CommandPowerSwitch final : public PowerSwitch {
       return finish(
           fault(fmt::format("command '{}' {}", command, describe_ending(result, commands_.timeout))));
     }
-    if (!commands_.status) return finish(std::nullopt);
+    if (!commands_.status) return finish(Status{});
     run(*commands_.status, [this](const CommandResult& status) { after_status(status); });
   }
 
@@ -104,7 +104,7 @@ class CommandPowerSwitch final : public PowerSwitch {
                                       describe_ending(result, commands_.timeout))));
     }
     const PowerState seen = result.code == 0 ? PowerState::on : PowerState::off;
-    if (seen == wanted) return finish(std::nullopt);
+    if (seen == wanted) return finish(Status{});
     finish(fault(fmt::format("status command '{}' says {} after '{}' succeeded", *commands_.status,
                              to_string(seen), command_for(wanted))));
   }

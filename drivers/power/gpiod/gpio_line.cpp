@@ -129,7 +129,7 @@ OutputLine OutputLine::request(const LineAddress& address, LineLevel initial) {
 
 Status OutputLine::set(LineLevel level) {
   errno = 0;
-  if (gpiod_line_set_value(line_.get(), static_cast<int>(level)) == 0) return std::nullopt;
+  if (gpiod_line_set_value(line_.get(), static_cast<int>(level)) == 0) return Status{};
   return fault(fmt::format("{}: {}", address_.to_string(), gpio_error_text(GpioStep::set_value, errno)));
 }
 

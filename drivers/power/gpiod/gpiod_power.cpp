@@ -81,7 +81,7 @@ class GpiodPowerSwitch final : public PowerSwitch {
     const LineLevel level = line_level(state, board_);
     Status status = line_.set(level);
     gpiod_log().debug("{}: power {} -> line {}{}", description_, to_string(state), to_string(level),
-                      status ? " failed: " + status->message : "");
+                      !status.ok() ? " failed: " + status.message() : "");
     // The line is already driven; the answer still waits for the loop, as every PowerSwitch promises.
     clock_.post(
         [alive = std::weak_ptr<const bool>(lifetime_), done = std::move(done), status = std::move(status)] {

@@ -15,7 +15,7 @@ class SimPowerSwitch final : public PowerSwitch {
 
   void set(PowerState state, Done done) override {
     device_.set_power(state);
-    done_.after(Duration{0}, [done = std::move(done)] { done(std::nullopt); });
+    done_.after(Duration{0}, [done = std::move(done)] { done(Status{}); });
   }
 
   std::string describe() const override {

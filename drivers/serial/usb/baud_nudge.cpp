@@ -17,7 +17,7 @@ Status nudge_baud(const std::string& path, int baud) {
   if (!tty.stream) return fault(tty.error);
   boost::system::error_code ignored;
   tty.stream->close(ignored);  // as particle-cli does: the rate was the message
-  return std::nullopt;
+  return Status{};
 }
 
 }  // namespace cyanrig
