@@ -1,5 +1,6 @@
 #include "rig/timeline.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include "rig/clock.hpp"
@@ -30,6 +31,8 @@ std::string_view to_string(EventKind kind) {
       return "mark";
     case EventKind::measurement:
       return "measurement";
+    case EventKind::criterion:
+      return "criterion";
     case EventKind::failure:
       return "failure";
     case EventKind::note:
@@ -47,15 +50,17 @@ Instant Event::began() const {
   return t;
 }
 
-const Event& Timeline::record(EventKind kind, std::string device, std::string name, nlohmann::json data) {
-  Event& e = events_.emplace_back();
-  e.seq = events_.size();
+const Event& Timeline::record(EventKind kind, std::string device, std::string_view name,
+                              nlohmann::json data) {
+  Events& events = index_[{device, kind}];
+  Event& e = events.emplace_back();
+  e.seq = next_seq_++;
   e.t = clock_.now();
   e.kind = kind;
   e.device = std::move(device);
-  e.name = std::move(name);
+  e.name = name;
   e.data = std::move(data);
-  index_[{e.device, e.kind}].push_back(&e);
+  ++held_;
   // Listeners may subscribe or unsubscribe while being told; iterate over a snapshot of ids.
   std::vector<ListenerId> ids;
   ids.reserve(listeners_.size());
@@ -70,10 +75,34 @@ const Event& Timeline::record(EventKind kind, std::string device, std::string na
   return e;
 }
 
-const std::vector<const Event*>& Timeline::events_of(const std::string& device, EventKind kind) const {
-  static const std::vector<const Event*> kNone;
-  const auto it = index_.find({device, kind});
+const Timeline::Events& Timeline::events_of(const std::string& device, EventKind kind) const {
+  static const Events kNone;
+  const auto it = index_.find(std::pair<std::string, EventKind>{device, kind});
   return it == index_.end() ? kNone : it->second;
+}
+
+void Timeline::forget_before(Instant t) {
+  for (auto& [key, events] : index_) {
+    std::size_t before = 0;
+    while (before < events.size() && events[before].t < t) ++before;
+    if (before == 0) continue;
+    // Of the events before `t`, keep the last of each name: together they say what state held at
+    // `t` (an LED state; a cloud status behind later replies).
+    std::vector<bool> keep(before, false);
+    std::vector<std::string_view> names;
+    for (std::size_t i = before; i-- > 0;) {
+      if (std::find(names.begin(), names.end(), events[i].name) != names.end()) continue;
+      names.push_back(events[i].name);
+      keep[i] = true;
+    }
+    Events kept;
+    for (std::size_t i = 0; i < before; ++i) {
+      if (keep[i]) kept.push_back(std::move(events[i]));
+    }
+    held_ -= before - kept.size();
+    for (std::size_t i = before; i < events.size(); ++i) kept.push_back(std::move(events[i]));
+    events = std::move(kept);
+  }
 }
 
 Timeline::ListenerId Timeline::subscribe(Listener listener) {

@@ -5,21 +5,42 @@
 #include <algorithm>
 #include <vector>
 
+#include "rig/event_names.hpp"
+
 namespace cyanrig {
 namespace {
 
+constexpr std::string_view kOff = led_state("off");
+
 bool is_cloud_status(const Event& e) {
-  return e.kind == EventKind::cloud && (e.name == "spark/status" || e.name == "device_info") &&
-         e.data.is_object() && e.data.contains("status");
+  return e.kind == EventKind::cloud &&
+         (e.name == ev::cloud::kSparkStatus || e.name == ev::cloud::kDeviceInfo) && e.data.is_object() &&
+         e.data.contains("status");
+}
+
+using Events = Timeline::Events;
+
+// The first event that began after `t` (events of one device and kind are in order of began()).
+Events::const_iterator first_began_after(const Events& events, Instant t) {
+  return std::upper_bound(events.begin(), events.end(), t,
+                          [](Instant when, const Event& e) { return when < e.began(); });
 }
 
 // A state-like observation (LED state, cloud status) holds over intervals between its events;
-// intervals are [began_i, began_{i+1}). `events` are one device's events of one kind.
-// Returns the first interval whose value is wanted and that overlaps [from, until].
-// `horizon`: how late an event may arrive describing an earlier start (LED decoding latency).
+// intervals are [began_i, began_{i+1}). `events` are one device's events of one kind; `is_state`
+// says which of them are states. Returns the first interval whose value is wanted and that overlaps
+// [from, until]. `horizon`: how late an event may arrive describing an earlier start (LED decoding
+// latency). Costs O(log n) to find the state in force at `from`, then one step per state inside the
+// window.
 template <typename IsState, typename Wanted>
-QueryResult find_in_intervals(const std::vector<const Event*>& events, IsState is_state, Wanted wanted,
-                              Instant from, Instant until, Instant now, Duration horizon) {
+QueryResult find_in_intervals(const Events& events, IsState is_state, Wanted wanted, Instant from,
+                              Instant until, Instant now, Duration horizon) {
+  // Start from the last state that began at or before `from` (the one in force then).
+  auto it = first_began_after(events, from);
+  while (it != events.begin()) {
+    --it;
+    if (is_state(*it)) break;
+  }
   const Event* previous = nullptr;
   const auto check = [&](const Event& span, std::optional<Instant> end) -> std::optional<QueryResult> {
     const Instant begin = span.began();
@@ -31,16 +52,17 @@ QueryResult find_in_intervals(const std::vector<const Event*>& events, IsState i
     if (end || now >= from + horizon) return QueryResult{MatchState::found, ObservationMatch{from, nullptr}};
     return QueryResult{MatchState::not_yet, std::nullopt};
   };
-  for (const Event* e : events) {
-    if (!is_state(*e)) continue;
+  for (; it != events.end(); ++it) {
+    const Event& e = *it;
+    if (!is_state(e)) continue;
     if (previous != nullptr) {
-      if (auto r = check(*previous, e->began())) return *r;
+      if (auto r = check(*previous, e.began())) return *r;
     }
-    if (e->began() > until) {
+    if (e.began() > until) {
       previous = nullptr;
       break;
     }
-    previous = e;
+    previous = &e;
   }
   if (previous != nullptr) {
     if (auto r = check(*previous, std::nullopt)) return *r;
@@ -48,14 +70,13 @@ QueryResult find_in_intervals(const std::vector<const Event*>& events, IsState i
   return {now >= until + horizon ? MatchState::never : MatchState::not_yet, std::nullopt};
 }
 
-// First point event in [from, until] satisfying `wanted`; `events` sorted by time.
+// First point event in [from, until] satisfying `wanted`; `events` in order of time.
 template <typename Wanted>
-QueryResult find_point(const std::vector<const Event*>& events, Wanted wanted, Instant from, Instant until,
-                       Instant now) {
-  auto it = std::lower_bound(events.begin(), events.end(), from,
-                             [](const Event* e, Instant t) { return e->t < t; });
-  for (; it != events.end() && (*it)->t <= until; ++it) {
-    if (wanted(**it)) return {MatchState::found, ObservationMatch{(*it)->t, *it}};
+QueryResult find_point(const Events& events, Wanted wanted, Instant from, Instant until, Instant now) {
+  auto it =
+      std::lower_bound(events.begin(), events.end(), from, [](const Event& e, Instant t) { return e.t < t; });
+  for (; it != events.end() && it->t <= until; ++it) {
+    if (wanted(*it)) return {MatchState::found, ObservationMatch{it->t, &*it}};
   }
   return {now >= until ? MatchState::never : MatchState::not_yet, std::nullopt};
 }
@@ -104,14 +125,12 @@ QueryResult find_observation(const Timeline& timeline, const std::string& device
           from, until, now);
     case Kind::awake: {
       // Awake = the LED lit up, or the USB serial port came back, after `from`.
-      for (const Event* e : led) {
-        if (e->name != "off" && e->began() > from && e->began() <= until) {
-          return {MatchState::found, ObservationMatch{e->began(), e}};
-        }
+      for (auto it = first_began_after(led, from); it != led.end() && it->began() <= until; ++it) {
+        if (it->name != kOff) return {MatchState::found, ObservationMatch{it->began(), &*it}};
       }
       QueryResult usb = find_point(
           timeline.events_of(device, EventKind::serial_link),
-          [](const Event& e) { return e.name == "attached"; }, from, until, now);
+          [](const Event& e) { return e.name == ev::serial::kAttached; }, from, until, now);
       if (usb.state == MatchState::found) return usb;
       return {now >= until + kLedRecognitionHorizon ? MatchState::never : MatchState::not_yet, std::nullopt};
     }
@@ -125,13 +144,13 @@ QueryResult find_observation(const Timeline& timeline, const std::string& device
 
 std::string current_led(const Timeline& timeline, const std::string& device) {
   const auto& led = timeline.events_of(device, EventKind::led);
-  return led.empty() ? "" : led.back()->name;
+  return led.empty() ? "" : led.back().name;
 }
 
 std::string current_cloud_status(const Timeline& timeline, const std::string& device) {
   const auto& cloud = timeline.events_of(device, EventKind::cloud);
   for (auto it = cloud.rbegin(); it != cloud.rend(); ++it) {
-    if (is_cloud_status(**it)) return (*it)->data["status"].get<std::string>();
+    if (is_cloud_status(*it)) return it->data["status"].get<std::string>();
   }
   return "";
 }
@@ -144,7 +163,7 @@ std::string clock_text(Instant t) {
 std::string describe_device_state(const Timeline& timeline, const std::string& device) {
   std::string out = "no LED state decoded";
   if (const auto& led = timeline.events_of(device, EventKind::led); !led.empty()) {
-    const Event& e = *led.back();
+    const Event& e = led.back();
     std::string detail;
     if (e.data.contains("code")) detail = fmt::format(" code {}", e.data["code"].get<int>());
     if (e.data.contains("color")) {
@@ -153,7 +172,7 @@ std::string describe_device_state(const Timeline& timeline, const std::string& d
     out = fmt::format("LED {}{} since {}", e.name, detail, clock_text(e.began()));
   }
   if (const auto& devos = timeline.events_of(device, EventKind::devos); !devos.empty()) {
-    out += fmt::format("; last Device OS event {} at {}", devos.back()->name, clock_text(devos.back()->t));
+    out += fmt::format("; last Device OS event {} at {}", devos.back().name, clock_text(devos.back().t));
   }
   if (const std::string cloud = current_cloud_status(timeline, device); !cloud.empty())
     out += "; cloud " + cloud;

@@ -84,10 +84,36 @@ TEST(Timeline, RecordsInOrderAndTellsListeners) {
   clock->run();
   timeline.unsubscribe(id);
   timeline.record(EventKind::note, "", "unheard");
-  ASSERT_EQ(timeline.events().size(), 3U);
-  EXPECT_EQ(timeline.events()[1].t, Instant(3s));
-  EXPECT_EQ(timeline.events()[1].seq, 2U);
+  EXPECT_EQ(timeline.recorded(), 3U);
+  ASSERT_EQ(timeline.events_of("argon-1", EventKind::mark).size(), 1U);
+  EXPECT_EQ(timeline.events_of("argon-1", EventKind::mark)[0].t, Instant(3s));
+  EXPECT_EQ(timeline.events_of("argon-1", EventKind::mark)[0].seq, 2U);
   EXPECT_EQ(heard, (std::vector<std::string>{"on", "outage_end"}));
+}
+
+// A long run holds only what queries can still ask about: what came before the cut goes, except
+// the last event of each name, which says what state held at the cut.
+TEST(Timeline, ForgettingKeepsTheStateInForceAtTheCut) {
+  auto clock = make_virtual_clock();
+  Timeline timeline(*clock);
+  for (int i = 0; i < 10; ++i) {  // at 1 s, 2 s, ... 10 s
+    Timer t = clock->after(1s, [&, i] {
+      timeline.record(EventKind::led, "argon-1", i % 2 == 0 ? "breathing_cyan" : "off");
+      timeline.record(EventKind::serial, "argon-1", "line", {{"line", std::to_string(i)}});
+    });
+    clock->run();
+  }
+  EXPECT_EQ(timeline.held(), 20U);
+  timeline.forget_before(Instant(8s));
+  // Kept: the last "off" and "breathing_cyan" before 8 s (6 s, 7 s), the last line (7 s), and 8-10 s.
+  const auto& led = timeline.events_of("argon-1", EventKind::led);
+  ASSERT_EQ(led.size(), 5U);
+  EXPECT_EQ(led[0].t, Instant(6s));
+  EXPECT_EQ(led[1].t, Instant(7s));
+  EXPECT_EQ(led[2].t, Instant(8s));
+  EXPECT_EQ(timeline.events_of("argon-1", EventKind::serial).size(), 4U);
+  EXPECT_EQ(timeline.held(), 9U);
+  EXPECT_EQ(timeline.recorded(), 20U);
 }
 
 TEST(Timeline, LedEventsBeginWhenThePatternBegan) {
@@ -97,8 +123,10 @@ TEST(Timeline, LedEventsBeginWhenThePatternBegan) {
     timeline.record(EventKind::led, "argon-1", "breathing_cyan", {{"since_ms", 6500.0}});
   });
   clock->run();
-  EXPECT_EQ(timeline.events()[0].began(), Instant(6500ms));
-  EXPECT_EQ(timeline.events()[0].t, Instant(10s));
+  const auto& led = timeline.events_of("argon-1", EventKind::led);
+  ASSERT_EQ(led.size(), 1U);
+  EXPECT_EQ(led[0].began(), Instant(6500ms));
+  EXPECT_EQ(led[0].t, Instant(10s));
 }
 
 TEST(VirtualClock, ATimerIsScheduledUntilItFiresOrIsCancelled) {
