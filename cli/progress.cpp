@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "rig/engine/timeline_query.hpp"
+#include "rig/event_names.hpp"
 #include "rig/results/writers.hpp"
 
 namespace cyanrig {
@@ -15,7 +16,15 @@ Progress::Style Progress::style_for(std::FILE* out) {
 void Progress::attach(Timeline& timeline, const Scenario& scenario) {
   (void)scenario;
   if (style_ == Style::quiet) return;
-  timeline.subscribe([this](const Event& e) { on_event(e); });
+  timeline.subscribe([this](const Event& e) {
+    if (style_ == Style::quiet) return;
+    try {
+      on_event(e);
+    } catch (const std::exception&) {
+      // stdout went away (a closed pipe, a full disk): the run goes on, unseen.
+      style_ = Style::quiet;
+    }
+  });
 }
 
 void Progress::on_event(const Event& e) {
@@ -28,14 +37,14 @@ void Progress::on_event(const Event& e) {
   Row* row = e.device.empty() ? nullptr : &rows_[e.device];
   switch (e.kind) {
     case EventKind::run:
-      if (e.name == "repeat_start") {
+      if (e.name == ev::run::kRepeatStart) {
         for (auto& [_, r] : rows_) r.repeat = e.data["repeat"].get<int>();
         if (style_ == Style::plain)
           fmt::print(out_, "[{}] repeat {} starts\n", when, e.data["repeat"].get<int>());
       }
       break;
     case EventKind::step:
-      if (e.name == "start") {
+      if (e.name == ev::step::kStart) {
         const std::string label = e.data["step"].get<std::string>();
         if (row != nullptr) row->step = label;
         if (style_ == Style::plain)
@@ -58,7 +67,7 @@ void Progress::on_event(const Event& e) {
       if (style_ == Style::plain) {
         const std::string segment = e.data.value("segment", "");
         std::string what = e.data.value("outage", "");
-        if (e.name == "effective")
+        if (e.name == ev::outage::kEffective)
           what = fmt::format("{}: {}", e.device.empty() ? "whole segment" : e.device,
                              e.data.value("evidence", ""));
         if (e.data.contains("message")) what = e.data.value("message", "");
@@ -67,7 +76,7 @@ void Progress::on_event(const Event& e) {
       }
       break;
     case EventKind::mark:
-      if (e.name == "repeat_start" && row != nullptr) {
+      if (e.name == ev::run::kRepeatStart && row != nullptr) {
         row->verdict.clear();
         row->repeat = e.data.value("repeat", row->repeat);
       }
@@ -108,17 +117,24 @@ namespace {
 
 std::string stats_text(const RunResult& result, const std::string& device, const std::string& measurement) {
   std::vector<double> values;
-  std::string unit;
+  std::size_t missing = 0;
   for (const MeasurementSample& s : result.samples) {
     if (s.name != measurement || s.device != device) continue;
-    unit = s.unit;
-    if (s.value) values.push_back(*s.value);
+    if (s.value) {
+      values.push_back(*s.value);
+    } else {
+      ++missing;
+    }
   }
-  if (values.empty()) return "-";
-  const auto p50 = percentile(values, 50);
-  const auto p75 = percentile(values, 75);
-  const auto max = percentile(values, 100);
-  return fmt::format("{:.1f}/{:.1f}/{:.1f}", *p50, *p75, *max);
+  if (values.empty() && missing == 0) return "-";
+  // A repeat that never got there is above every value: a statistic that falls on one shows ">".
+  std::string text;
+  for (const char* statistic : {"p50", "p75", "max"}) {
+    const auto value = censored_statistic(values, missing, statistic);
+    text += (text.empty() ? "" : "/") + (value ? fmt::format("{:.1f}", *value) : std::string(">"));
+  }
+  if (missing > 0) text += fmt::format(" ({} missing)", missing);
+  return text;
 }
 
 }  // namespace
@@ -145,7 +161,7 @@ void print_verdict(std::FILE* out, const RunResult& result, const std::string& r
     int passed = 0;
     int total = 0;
     for (const CaseResult& c : result.cases) {
-      if (c.device != d.name) continue;
+      if (c.device != d.name || !c.skipped.empty()) continue;
       ++total;
       if (c.passed()) ++passed;
     }
@@ -167,9 +183,11 @@ void print_verdict(std::FILE* out, const RunResult& result, const std::string& r
     if (c.passed) continue;
     if (first) fmt::print(out, "\nfailures:\n");
     first = false;
-    fmt::print(out, "  {} {} {} = {} {}, limit {} {}\n", c.scope, c.measurement, c.statistic,
-               c.actual ? fmt::format("{:.3f}", *c.actual) : std::string("no samples"), c.unit, c.limit,
-               c.unit);
+    fmt::print(out, "  {} {} {} = {} {}, limit {} {}{}\n", c.scope, c.measurement, c.statistic,
+               c.count == 0 ? std::string("no samples") : actual_text(c), c.unit, c.limit, c.unit,
+               c.failure_class && *c.failure_class != FailureClass::device
+                   ? fmt::format(" [{}: inconclusive]", to_string(*c.failure_class))
+                   : std::string());
   }
   for (const Failure& f : result.run_failures) {
     if (first) fmt::print(out, "\nfailures:\n");

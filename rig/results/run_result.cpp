@@ -16,6 +16,15 @@ std::string_view to_string(FailureClass c) {
   return "device";
 }
 
+std::string actual_text(const CriterionResult& c, std::string_view unit) {
+  const auto number = [&](double v) {
+    return unit.empty() ? fmt::format("{:.6g}", v) : fmt::format("{:.6g} {}", v, unit);
+  };
+  if (c.missing == 0) return c.actual ? number(*c.actual) : "-";
+  const std::string value = c.actual ? number(*c.actual) : ">" + number(c.limit);
+  return fmt::format("{} ({} of {} missing)", value, c.missing, c.count);
+}
+
 std::string location_text(const SourceLoc& where) {
   if (where.file.empty()) return {};
   if (where.line <= 0) return where.file;
@@ -76,9 +85,10 @@ std::optional<FailureClass> RunResult::worst_class() const {
   WorstClass worst;
   for (const CaseResult& c : cases) worst.add(c.failures);
   worst.add(run_failures);
-  // A measurement outside its limit is the device's fault: the lab measured it fine.
+  // A measurement outside its limit is the device's fault, unless the samples it lacks are missing
+  // because the lab failed.
   for (const CriterionResult& c : criteria) {
-    if (!c.passed) worst.add(FailureClass::device);
+    if (!c.passed) worst.add(c.failure_class.value_or(FailureClass::device));
   }
   for (const DeviceSummary& d : devices) add_device_summary(worst, d);
   return worst.value();
@@ -90,7 +100,7 @@ std::optional<FailureClass> RunResult::device_failure_class(std::string_view dev
     if (c.device == device) worst.add(c.failures);
   }
   for (const CriterionResult& c : criteria) {
-    if (c.scope == device && !c.passed) worst.add(FailureClass::device);
+    if (c.scope == device && !c.passed) worst.add(c.failure_class.value_or(FailureClass::device));
   }
   for (const DeviceSummary& d : devices) {
     if (d.name == device) add_device_summary(worst, d);

@@ -25,7 +25,7 @@ struct Failure {
   std::string kind;     // short tag: "timeout", "orphaned", "power", "measurement", ...
   std::string message;  // what was expected, what was seen and when
   std::string step;     // "steps[3] expect" ; empty when not tied to a step
-  SourceLoc where;      // scenario file position of the step
+  std::string where;    // "file:line:col" of the step in the scenario file; empty when none
   Instant t;            // when it was decided
 };
 
@@ -42,7 +42,9 @@ struct CaseResult {
   int repeat = 0;  // 1-based
   Instant started;
   Instant ended;
-  std::vector<Failure> failures;  // empty = passed
+  std::vector<Failure> failures;  // empty = passed (or skipped)
+  double wall_seconds = 0;        // how long it took in real time (CI duration charts)
+  std::string skipped;            // why it was not run (maintenance); empty when it ran
   bool passed() const { return failures.empty(); }
 };
 
@@ -53,18 +55,32 @@ struct MeasurementSample {
   std::optional<double> value;  // in `unit`; empty when an endpoint never happened
   std::string unit;             // "s", "ms", "min"
   std::string missing;          // why value is empty
+  // A missing value whose case failed for the lab (or the scenario) says nothing about the device:
+  // the class of that failure. Empty when the value is there, or the device itself is to blame.
+  std::optional<FailureClass> missing_because;
 };
 
 // One pass criterion evaluated over a set of samples (one device's repeats, or the whole rack).
+// A sample that never reached the measurement's end counts as above every limit (censored), so a
+// repeat that never reconnected can never make a statistic look better.
 struct CriterionResult {
   std::string measurement;
   std::string scope;      // device name, or "rack"
   std::string statistic;  // "max", "p50", "p75", "p95", "min", "mean"
   double limit = 0;
-  std::optional<double> actual;
+  std::optional<double> actual;  // empty when the statistic falls on a missing sample (or none exist)
   std::string unit;
   bool passed = false;
+  std::size_t count = 0;    // samples the statistic is over, missing ones included
+  std::size_t missing = 0;  // of which never reached the measurement's end
+  // Who is to blame when it did not pass: the device, or the lab when the samples it lacks are
+  // missing because their cases failed for the lab (the measurement is then inconclusive).
+  std::optional<FailureClass> failure_class;
 };
+
+// "12.3", ">120 (2 of 5 missing)", "-" : a criterion's actual value as people read it; with a unit,
+// "12.3 s", ">120 s (2 of 5 missing)".
+std::string actual_text(const CriterionResult& c, std::string_view unit = {});
 
 struct DeviceSummary {
   std::string name;
@@ -86,6 +102,8 @@ struct RunResult {
   double wall_seconds = 0;
   double rig_seconds = 0;  // run duration on the run's clock (simulated seconds on the sim rack)
   int repeats = 1;
+  bool finished = false;  // false while the run goes, and for a run that was killed
+  bool aborted = false;   // the run's process died before it finished (found by a later command)
   std::vector<DeviceSummary> devices;
   std::vector<CaseResult> cases;
   std::vector<MeasurementSample> samples;

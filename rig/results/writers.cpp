@@ -65,6 +65,26 @@ std::optional<double> statistic(std::vector<double> values, std::string_view nam
       fmt::format("unknown statistic '{}' (expected min, max, mean or p<N> such as p95)", name));
 }
 
+std::optional<double> censored_statistic(std::vector<double> values, std::size_t missing,
+                                         std::string_view name) {
+  if (missing == 0) return statistic(std::move(values), name);
+  if (name == "max" || name == "mean") return std::nullopt;
+  if (name == "min") return statistic(std::move(values), name);
+  const auto p = percentile_rank(name);
+  if (!p) return statistic(std::move(values), name);  // throws, naming the statistic
+  // Ranks run over every sample; the missing ones sort after all the others.
+  std::sort(values.begin(), values.end());
+  const std::size_t total = values.size() + missing;
+  const double rank = static_cast<double>(total - 1) * (*p / 100.0);
+  const auto below = static_cast<std::size_t>(std::floor(rank));
+  const double fraction = rank - static_cast<double>(below);
+  if (below >= values.size()) return std::nullopt;
+  if (fraction == 0.0) return values[below];
+  const std::size_t above = below + 1;
+  if (above >= values.size()) return std::nullopt;
+  return lerp(values[below], values[above], fraction);
+}
+
 // ---- summary.json ----
 
 namespace {
@@ -105,7 +125,7 @@ ordered_json failure_json(const Failure& f) {
   j["kind"] = f.kind;
   j["message"] = f.message;
   j["step"] = text_or_null(f.step);
-  j["where"] = text_or_null(location_text(f.where));
+  j["where"] = text_or_null(f.where);
   j["t_ms"] = ms_json(f.t);
   return j;
 }
@@ -130,7 +150,8 @@ ordered_json case_json(const CaseResult& c) {
   ordered_json j;
   j["device"] = c.device;
   j["repeat"] = c.repeat;
-  j["verdict"] = verdict(c.passed());
+  j["verdict"] = c.skipped.empty() ? verdict(c.passed()) : "skipped";
+  if (!c.skipped.empty()) j["skipped"] = c.skipped;
   j["failure_class"] = class_json(worst_class(c.failures));
   j["started_ms"] = ms_json(c.started);
   j["ended_ms"] = ms_json(c.ended);
@@ -172,6 +193,7 @@ ordered_json sample_json(const MeasurementSample& s) {
   j["repeat"] = s.repeat;
   j["value"] = value_json(s.value);
   if (!s.value) j["missing"] = s.missing;
+  if (s.missing_because) j["missing_because"] = to_string(*s.missing_because);
   return j;
 }
 
@@ -208,7 +230,11 @@ ordered_json criterion_json(const CriterionResult& c) {
   j["limit"] = rounded(c.limit, value_decimals);
   j["actual"] = value_json(c.actual);
   j["unit"] = c.unit;
+  j["count"] = c.count;
+  j["missing"] = c.missing;
+  j["shown"] = actual_text(c);
   j["verdict"] = verdict(c.passed);
+  j["failure_class"] = c.passed ? ordered_json() : class_json(c.failure_class.value_or(FailureClass::device));
   return j;
 }
 
@@ -216,7 +242,8 @@ ordered_json criterion_json(const CriterionResult& c) {
 
 ordered_json summary_json(const RunResult& result) {
   ordered_json j;
-  j["format_version"] = 1;
+  j["format_version"] = 2;
+  j["status"] = result.finished ? "finished" : result.aborted ? "aborted" : "running";
   j["rack"] = result.rack;
   j["scenario"] = result.scenario;
   j["files"] = {{"rack", result.rack_file}, {"scenario", result.scenario_file}};
@@ -272,36 +299,7 @@ void write_event_jsonl(const Event& event, std::ostream& out) {
   out << dump(j) << '\n';
 }
 
-void write_events_jsonl(const Timeline& timeline, std::ostream& out) {
-  for (const Event& e : timeline.events()) write_event_jsonl(e, out);
-}
-
 // ---- files and folders ----
-
-namespace {
-
-// Writes to "<name>.partial" and renames, so a reader (or a crash) never sees half a file.
-void write_file(const std::filesystem::path& path, const std::function<void(std::ostream&)>& fill) {
-  std::filesystem::path partial = path;
-  partial += ".partial";
-  {
-    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-    if (out) fill(out);
-    out.flush();
-    if (!out) throw std::runtime_error(fmt::format("cannot write {}", path.string()));
-  }
-  std::error_code ec;
-  std::filesystem::rename(partial, path, ec);
-  if (ec) throw std::runtime_error(fmt::format("cannot write {}: {}", path.string(), ec.message()));
-}
-
-}  // namespace
-
-void write_run_results(const std::filesystem::path& dir, const RunResult& result, const Timeline& timeline) {
-  write_file(dir / "summary.json", [&](std::ostream& out) { write_summary_json(result, out); });
-  write_file(dir / "junit.xml", [&](std::ostream& out) { write_junit_xml(result, out); });
-  write_file(dir / "events.jsonl", [&](std::ostream& out) { write_events_jsonl(timeline, out); });
-}
 
 std::filesystem::path make_results_dir(const std::filesystem::path& root,
                                        const std::string& started_utc_compact, const std::string& scenario) {

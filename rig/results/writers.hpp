@@ -27,6 +27,12 @@ std::optional<double> percentile(std::vector<double> values, double p);
 // criterion's `actual` and the summary's statistics cannot disagree.
 std::optional<double> statistic(std::vector<double> values, std::string_view name);
 
+// As statistic(), with `missing` more samples that never reached the measurement's end and count as
+// above any value (censored). Empty when the statistic falls on one of them (max with any missing,
+// p75 with 2 of 5 missing) or when there are no samples at all.
+std::optional<double> censored_statistic(std::vector<double> values, std::size_t missing,
+                                         std::string_view name);
+
 // summary.json. Keys keep the documented order; numbers are rounded (times in ms to 3 decimals,
 // measurement values to 6) so the same run always gives the same bytes.
 nlohmann::ordered_json summary_json(const RunResult& result);
@@ -39,11 +45,6 @@ void write_junit_xml(const RunResult& result, std::ostream& out);
 
 // One JSON object per line, in timeline order; deterministic bytes for the same timeline.
 void write_event_jsonl(const Event& event, std::ostream& out);
-void write_events_jsonl(const Timeline& timeline, std::ostream& out);
-
-// summary.json, junit.xml and events.jsonl into `dir`; throws std::runtime_error naming the file
-// that could not be written.
-void write_run_results(const std::filesystem::path& dir, const RunResult& result, const Timeline& timeline);
 
 // "20261121T081502Z-reboot_during_outage" under root; the folder is created, with "-2", "-3", ...
 // appended when taken (also by a run started in the same second). The scenario name is made safe

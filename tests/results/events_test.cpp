@@ -15,6 +15,8 @@ using nlohmann::json;
 std::string events_of_small_run() {
   const auto clock = make_virtual_clock();
   Timeline timeline(*clock);
+  std::ostringstream out;
+  timeline.subscribe([&out](const Event& e) { write_event_jsonl(e, out); });
   std::vector<Timer> timers;
   const auto at = [&](double ms, std::function<void()> fn) {
     timers.push_back(clock->at(test::at_ms(ms), fn));
@@ -31,8 +33,6 @@ std::string events_of_small_run() {
   at(3000, [&] { timeline.record(EventKind::note, "", "free", "just text"); });
   at(3600000.001, [&] { timeline.record(EventKind::mark, "", "checkpoint"); });
   clock->run();
-  std::ostringstream out;
-  write_events_jsonl(timeline, out);
   return out.str();
 }
 

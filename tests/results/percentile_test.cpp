@@ -64,4 +64,17 @@ TEST(Statistic, RejectsUnknownNames) {
 }
 
 }  // namespace
+// A repeat that never got there counts above every value: statistics that fall on it have no value.
+TEST(CensoredStatistic, MissingSamplesSortAfterEveryValue) {
+  const std::vector<double> v = {10, 20, 30};
+  EXPECT_FALSE(censored_statistic(v, 2, "max"));
+  EXPECT_FALSE(censored_statistic(v, 2, "mean"));
+  EXPECT_DOUBLE_EQ(*censored_statistic(v, 2, "min"), 10);
+  EXPECT_DOUBLE_EQ(*censored_statistic(v, 2, "p50"), 30);  // rank 2 of 5: the last real value
+  EXPECT_FALSE(censored_statistic(v, 2, "p75"));           // rank 3: a missing one
+  EXPECT_DOUBLE_EQ(*censored_statistic(v, 1, "p25"), 17.5);
+  EXPECT_DOUBLE_EQ(*censored_statistic(v, 0, "max"), 30);  // none missing: as statistic()
+  EXPECT_FALSE(censored_statistic({}, 3, "min"));
+}
+
 }  // namespace cyanrig

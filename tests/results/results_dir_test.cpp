@@ -58,32 +58,5 @@ TEST(UtcStamps, IsoAndCompactForms) {
   EXPECT_EQ(utc_compact(t), "20261121T081502Z");
 }
 
-TEST(WriteRunResults, WritesTheThreeFilesAndNoLeftovers) {
-  const test::TempDir tmp;
-  const auto clock = make_virtual_clock();
-  Timeline timeline(*clock);
-  timeline.record(EventKind::run, "", "start");
-  write_run_results(tmp.path(), test::mixed_run(), timeline);
-  std::vector<std::string> names;
-  for (const auto& entry : fs::directory_iterator(tmp.path()))
-    names.push_back(entry.path().filename().string());
-  std::sort(names.begin(), names.end());
-  EXPECT_EQ(names, (std::vector<std::string>{"events.jsonl", "junit.xml", "summary.json"}));
-  std::ifstream summary(tmp.path() / "summary.json");
-  EXPECT_EQ(nlohmann::json::parse(summary)["exit_code"], 3);
-}
-
-TEST(WriteRunResults, UnwritableFolderNamesTheFile) {
-  const test::TempDir tmp;
-  const auto clock = make_virtual_clock();
-  const Timeline timeline(*clock);
-  try {
-    write_run_results(tmp.path() / "missing", test::mixed_run(), timeline);
-    FAIL() << "expected an error";
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("summary.json"), std::string::npos) << e.what();
-  }
-}
-
 }  // namespace
 }  // namespace cyanrig

@@ -18,10 +18,10 @@ std::vector<std::string> keys(const ordered_json& j) {
 
 TEST(Summary, TopLevelKeysInDocumentedOrder) {
   const ordered_json j = summary_json(test::mixed_run());
-  EXPECT_EQ(keys(j), (std::vector<std::string>{"format_version", "rack", "scenario", "files", "seed",
-                                               "simulated", "started_utc", "wall_seconds", "rig_seconds",
-                                               "repeats", "verdict", "failure_class", "exit_code", "devices",
-                                               "cases", "run_failures", "measurements", "criteria"}));
+  EXPECT_EQ(keys(j), (std::vector<std::string>{
+                         "format_version", "status", "rack", "scenario", "files", "seed", "simulated",
+                         "started_utc", "wall_seconds", "rig_seconds", "repeats", "verdict", "failure_class",
+                         "exit_code", "devices", "cases", "run_failures", "measurements", "criteria"}));
 }
 
 TEST(Summary, RunIdentityAndOverallVerdict) {
@@ -134,9 +134,13 @@ TEST(Summary, CriteriaResults) {
   ASSERT_EQ(c.size(), 2U);
   EXPECT_EQ(c[0].dump(),
             R"({"measurement":"time_to_cloud","statistic":"p95","scope":"rack","limit":60.0,"actual":29.225,)"
-            R"("unit":"s","verdict":"pass"})");
+            R"("unit":"s","count":3,"missing":0,"shown":"29.225","verdict":"pass","failure_class":null})");
   EXPECT_EQ(c[1]["scope"], "argon-1");
   EXPECT_EQ(c[1]["verdict"], "fail");
+  // One of its two repeats never reached the measurement's end: the true maximum is above any limit.
+  EXPECT_TRUE(c[1]["actual"].is_null());
+  EXPECT_EQ(c[1]["shown"], ">10 (1 of 2 missing)");
+  EXPECT_EQ(c[1]["failure_class"], "device");
 }
 
 TEST(Summary, PassingRunHasNoFailureClass) {
