@@ -42,10 +42,20 @@ void SerialLink::unreachable(const std::string& reason) {
     const auto level = ever_attached_ ? spdlog::level::info : spdlog::level::warn;
     serial_log().log(level, "{}: {}; trying again every {}", port_, reason, format_duration(retry_));
     complained_ = true;
+    // A port never reached is said once, with why; after a detach the detach has said it.
+    if (!ever_attached_ && !tell(false, reason)) return;
   } else {
     serial_log().debug("{}: {}", port_, reason);
   }
   retry_later();
+}
+
+void SerialLink::fault(const std::string& reason) {
+  if (!started()) return;
+  serial_log().error("{}: {}", port_, reason);
+  const std::shared_ptr<const SerialPort::Listener> listener = listener_;
+  retry_timer_.cancel();
+  if (listener && listener->on_fault) listener->on_fault(HardwareFault{reason});
 }
 
 void SerialLink::deliver(std::string_view bytes) {

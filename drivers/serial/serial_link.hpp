@@ -116,6 +116,8 @@ class SerialLink {
     now_attached(where);
   }
   void unreachable(const std::string& reason);
+  // The port can never work as configured: the listener's on_fault, and no more attempts.
+  void fault(const std::string& reason);
 
  private:
   void deliver(std::string_view bytes);

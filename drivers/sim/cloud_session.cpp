@@ -67,6 +67,7 @@ void CloudSession::attempt() {
   NetworkSegment& segment = parts_.segment;
   const DeviceTiming& t = parts_.timing;
   if (!segment.names_resolve()) {
+    segment.blocked(parts_.device.name, "a name lookup (udp/53) was");
     steps_.then(parts_.draw(segment.rejecting() ? t.rejected : t.dns_timeout), [this] {
       parts_.log.error(category::system,
                        fmt::format("Unable to resolve IP for {} ({})",
@@ -132,6 +133,7 @@ void CloudSession::handshake() {
 // UDP/DTLS: a dropped handshake times out after ~20-30 s; a rejected one fails within a second.
 void CloudSession::handshake_blocked_by_outage() {
   handshake_will_succeed_ = false;
+  parts_.segment.blocked(parts_.device.name, "a handshake to the cloud (udp/5684) was");
   const bool rejected = parts_.segment.rejecting();
   const int code = rejected ? system_error::io : system_error::timeout;
   steps_.then(parts_.draw(rejected ? parts_.timing.rejected : parts_.timing.handshake_timeout), [this, code] {
@@ -224,6 +226,7 @@ void CloudSession::ping() {
     ping_answered();
     return;
   }
+  parts_.segment.blocked(parts_.device.name, "a keepalive to the cloud (udp/5684) was");
   keepalive_ = parts_.clock.after(parts_.timing.keepalive_ack_timeout, [this] { ack_deadline(); });
 }
 

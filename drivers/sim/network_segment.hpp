@@ -9,11 +9,14 @@
 // With action drop packets vanish (timeouts); with reject they are refused (fast failures).
 #pragma once
 
+#include <fmt/format.h>
+
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "rig/capabilities/outage.hpp"
 
@@ -50,6 +53,15 @@ class NetworkSegment {
   WatcherId watch(Watcher watcher);
   void unwatch(WatcherId id) { watchers_.erase(id); }
 
+  // What a rule's counters show on a real segment: a device's packet that the outage stopped
+  // (a keepalive, a handshake, a name lookup). The outage switch reports it as evidence of effect.
+  using Blocked = std::function<void(const std::string& device, const std::string& what)>;
+  void on_blocked(Blocked listener) { on_blocked_ = std::move(listener); }
+  void blocked(const std::string& device, std::string_view what) const {
+    if (on_blocked_ && outage_)
+      on_blocked_(device, fmt::format("{} {}", what, rejecting() ? "refused" : "dropped"));
+  }
+
  private:
   bool is(OutageMode mode) const { return outage_ && outage_->mode == mode; }
   bool merely_impaired() const { return is(OutageMode::impair) && outage_->impair.loss_percent < 100; }
@@ -59,6 +71,7 @@ class NetworkSegment {
   std::optional<OutageSpec> outage_;
   WatcherId next_id_ = 0;
   std::map<WatcherId, Watcher> watchers_;
+  Blocked on_blocked_;
 };
 
 }  // namespace cyanrig::sim

@@ -39,6 +39,27 @@ struct CloudEvent {
   std::string published_at;
 };
 
+// Whether the rack's event stream delivers: open, or down and why (classified as requests are: a
+// refused token is CloudError::token, a 5xx CloudError::server, no answer CloudError::connection).
+// While it is down, what a device does on the cloud side cannot be seen, so no verdict may rest on
+// the absence of a cloud event.
+struct CloudStreamState {
+  bool open = false;
+  CloudReply problem;  // when !open
+};
+
+struct CloudListener {
+  // Implicit, so a plain event callback is a listener that ignores the stream's state.
+  template <typename OnEvent>
+  CloudListener(OnEvent events) : on_event(std::move(events)) {}  // NOLINT(google-explicit-constructor)
+  CloudListener(std::function<void(const CloudEvent&)> events,
+                std::function<void(const CloudStreamState&)> stream)
+      : on_event(std::move(events)), on_stream(std::move(stream)) {}
+
+  std::function<void(const CloudEvent&)> on_event;
+  std::function<void(const CloudStreamState&)> on_stream;  // may be empty
+};
+
 class Cloud {
  public:
   using Reply = std::function<void(CloudReply)>;
@@ -50,8 +71,9 @@ class Cloud {
   virtual void read_variable(const DeviceId& id, const std::string& variable,
                              Reply reply) = 0;  // body.result
   virtual void flash(const DeviceId& id, const std::filesystem::path& firmware, Reply reply) = 0;
-  // One stream for the whole rack; events for devices outside it are the backend's to filter.
-  virtual void subscribe(std::function<void(const CloudEvent&)> on_event) = 0;
+  // One stream for the whole rack; events for devices outside it are the backend's to filter. The
+  // listener hears the stream's state when it subscribes and whenever it changes.
+  virtual void subscribe(CloudListener listener) = 0;
   virtual std::string describe() const = 0;
 };
 

@@ -14,8 +14,12 @@ class SerialPort {
  public:
   struct Listener {
     std::function<void(Instant arrival, std::string_view bytes)> on_bytes;
-    // The port vanished (reset, power loss, sleep, DFU) or came back.
+    // The port vanished (reset, power loss, sleep, DFU) or came back; also said once when the port
+    // cannot be reached at all, with why ("cannot open /dev/ttyACM0: No such file or directory").
     std::function<void(bool attached, std::string detail)> on_link;
+    // The port can never work as configured (the path is not a tty, permission denied): a lab
+    // fault, named with the port and the system's reason. No more callbacks follow. May be empty.
+    std::function<void(HardwareFault)> on_fault;
   };
 
   virtual ~SerialPort() = default;

@@ -22,15 +22,21 @@ struct Diagnostic {
 class Diagnostics {
  public:
   void error(SourceLoc loc, std::string message) { items_.push_back({std::move(loc), std::move(message)}); }
+  // Something that will make a run less than it looks (an outage too short for some device to
+  // notice): said, but the file is still valid.
+  void warn(SourceLoc loc, std::string message) { warnings_.push_back({std::move(loc), std::move(message)}); }
   void append(const Diagnostics& other) {
     items_.insert(items_.end(), other.items_.begin(), other.items_.end());
+    warnings_.insert(warnings_.end(), other.warnings_.begin(), other.warnings_.end());
   }
-  bool empty() const { return items_.empty(); }
+  bool empty() const { return items_.empty(); }  // no errors (warnings do not count)
   std::size_t size() const { return items_.size(); }
   const std::vector<Diagnostic>& items() const { return items_; }
+  const std::vector<Diagnostic>& warnings() const { return warnings_; }
 
  private:
   std::vector<Diagnostic> items_;
+  std::vector<Diagnostic> warnings_;
 };
 
 }  // namespace cyanrig

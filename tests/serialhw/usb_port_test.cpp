@@ -253,8 +253,12 @@ TEST_F(UsbPortTest, AnAbsentDeviceOrPathIsWaitedForNotAnError) {
       make_usb_port(*clock_, {.find_by = UsbSettings::FindBy::path, .key = "/dev/cyanrig-no-such-port"});
   by_path->open(by_path_got.listener());
   run_for(*clock_, 500ms);
-  EXPECT_TRUE(got_.links.empty());
-  EXPECT_TRUE(by_path_got.links.empty());
+  // Waited for, not a fault: one detached report each, with why, and no more.
+  ASSERT_EQ(got_.links.size(), 1U);
+  EXPECT_FALSE(got_.links[0].attached);
+  ASSERT_EQ(by_path_got.links.size(), 1U);
+  EXPECT_FALSE(by_path_got.links[0].attached);
+  EXPECT_THAT(by_path_got.links[0].detail, HasSubstr("/dev/cyanrig-no-such-port"));
   by_id->close();
   by_path->close();
 }

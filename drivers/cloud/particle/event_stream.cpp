@@ -34,14 +34,15 @@ Duration reconnect_delay(const EventStreamSettings& settings, int failures, std:
 
 ParticleEventStream::ParticleEventStream(Clock& clock, HttpClient& http, const AccessToken& token,
                                          std::set<DeviceId> devices, EventStreamSettings settings,
-                                         std::uint64_t seed, Listener deliver)
+                                         std::uint64_t seed, Listener deliver, StateListener on_state)
     : clock_(clock),
       http_(http),
       token_(token),
       devices_(std::move(devices)),
       settings_(settings),
       random_(seed),
-      deliver_(std::move(deliver)) {}
+      deliver_(std::move(deliver)),
+      on_state_(std::move(on_state)) {}
 
 void ParticleEventStream::start() {
   if (started_) return;
@@ -65,6 +66,7 @@ void ParticleEventStream::opened() {
   open_ = true;
   worked_ = false;
   opened_at_ = clock_.now();
+  if (on_state_) on_state_(CloudStreamState{.open = true});
   if (failures_ == 0) {
     stream_log().info("event stream open at {}", http_.url().text());
   } else {
@@ -99,6 +101,13 @@ void ParticleEventStream::ended(const HttpAnswer& why) {
     stream_log().warn("event stream {}; reopening in {}", message, format_duration(wait));
   } else {
     stream_log().debug("event stream still failing ({}); next attempt in {}", message, format_duration(wait));
+  }
+  if (on_state_ && (was_open || failures_ == 1)) {
+    CloudReply problem =
+        why.status != 0 && why.status != 200 ? map_api_reply(why.status, why.body) : CloudReply{};
+    if (problem.ok()) problem = CloudReply{.error = CloudError::connection, .http_status = why.status};
+    problem.message = message;
+    on_state_(CloudStreamState{.open = false, .problem = std::move(problem)});
   }
   reconnect_ = clock_.after(wait, [this] { connect(); });
 }

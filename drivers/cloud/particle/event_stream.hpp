@@ -35,10 +35,12 @@ Duration reconnect_delay(const EventStreamSettings& settings, int failures, std:
 class ParticleEventStream {
  public:
   using Listener = std::function<void(const CloudEvent&)>;
+  using StateListener = std::function<void(const CloudStreamState&)>;
 
   // Borrows the client and the token; both must outlive the stream. Nothing happens before start().
   ParticleEventStream(Clock& clock, HttpClient& http, const AccessToken& token, std::set<DeviceId> devices,
-                      EventStreamSettings settings, std::uint64_t seed, Listener deliver);
+                      EventStreamSettings settings, std::uint64_t seed, Listener deliver,
+                      StateListener on_state = {});
   ParticleEventStream(const ParticleEventStream&) = delete;
   ParticleEventStream& operator=(const ParticleEventStream&) = delete;
 
@@ -59,6 +61,7 @@ class ParticleEventStream {
   EventStreamSettings settings_;
   std::mt19937_64 random_;
   Listener deliver_;
+  StateListener on_state_;
   SseParser parser_;
   HttpClient::Stream stream_;
   Timer reconnect_;

@@ -54,9 +54,11 @@ class ParticleCloud final : public Cloud {
         settings_(std::move(settings)),
         token_(std::move(token)),
         http_(clock, settings_.url, settings_.ca_file),
-        events_(clock, http_, token_, std::move(devices),
-                {.open_timeout = settings_.request_timeout, .idle_timeout = settings_.stream_idle_timeout},
-                seed, [this](const CloudEvent& e) { deliver(e); }),
+        events_(
+            clock, http_, token_, std::move(devices),
+            {.open_timeout = settings_.request_timeout, .idle_timeout = settings_.stream_idle_timeout}, seed,
+            [this](const CloudEvent& e) { deliver(e); },
+            [this](const CloudStreamState& state) { stream_changed(state); }),
         seed_(seed) {}
   ParticleCloud(const ParticleCloud&) = delete;
   ParticleCloud& operator=(const ParticleCloud&) = delete;
@@ -94,8 +96,9 @@ class ParticleCloud final : public Cloud {
     request(RequestKind::action, std::move(put), std::move(reply));
   }
 
-  void subscribe(std::function<void(const CloudEvent&)> on_event) override {
-    listeners_.push_back(std::move(on_event));
+  void subscribe(CloudListener listener) override {
+    if (listener.on_stream && stream_state_) listener.on_stream(*stream_state_);
+    listeners_.push_back(std::move(listener));
     events_.start();  // the one stream; later subscribers share it
   }
 
@@ -190,8 +193,15 @@ class ParticleCloud final : public Cloud {
     reply(std::move(result));
   }
 
+  void stream_changed(const CloudStreamState& state) {
+    stream_state_ = state;
+    for (const auto& listener : listeners_) {
+      if (listener.on_stream) listener.on_stream(state);
+    }
+  }
+
   void deliver(const CloudEvent& event) {
-    for (const auto& listener : listeners_) listener(event);
+    for (const auto& listener : listeners_) listener.on_event(event);
   }
 
   Clock& clock_;
@@ -203,7 +213,8 @@ class ParticleCloud final : public Cloud {
   std::uint64_t uploads_ = 0;
   std::uint64_t next_operation_ = 0;
   std::map<std::uint64_t, Operation> operations_;
-  std::vector<std::function<void(const CloudEvent&)>> listeners_;
+  std::vector<CloudListener> listeners_;
+  std::optional<CloudStreamState> stream_state_;
 };
 
 }  // namespace

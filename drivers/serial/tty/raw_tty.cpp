@@ -16,7 +16,7 @@ namespace {
 
 // The one place an errno becomes words.
 OpenedTty failed(std::string_view what, const std::string& path, std::error_code error) {
-  return {.error = fmt::format("cannot {} {}: {}", what, path, error.message())};
+  return {.error = fmt::format("cannot {} {}: {}", what, path, error.message()), .code = error};
 }
 
 std::error_code last_error() {
@@ -36,6 +36,11 @@ std::error_code make_raw(int fd) {
 }
 
 }  // namespace
+
+bool OpenedTty::never_works() const {
+  return code == std::errc::permission_denied || code == std::errc::is_a_directory ||
+         code == std::errc::inappropriate_io_control_operation;
+}
 
 OpenedTty open_raw_tty(boost::asio::io_context& io, const std::string& path, std::uint32_t baud) {
   FileDescriptor fd(::open(path.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC));

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <system_error>
 
 #include "drivers/posix/file_descriptor.hpp"
 
@@ -16,6 +17,9 @@ namespace cyanrig {
 struct OpenedTty {
   std::optional<boost::asio::posix::stream_descriptor> stream;
   std::string error;
+  std::error_code code;  // the system's reason, with error
+  // The path exists but can never be opened as a serial port (not a tty, permission denied).
+  bool never_works() const;
 };
 
 // O_RDWR | O_NOCTTY | O_NONBLOCK, then cfmakeraw (no echo, no line editing, no CR/LF translation,

@@ -41,6 +41,7 @@ class TtyPort final : public SerialPort {
  private:
   void reach() {
     OpenedTty tty = open_raw_tty(clock_.io(), settings_.path, settings_.baud);
+    if (!tty.stream && tty.never_works()) return link_.fault(tty.error);
     if (!tty.stream) return link_.unreachable(tty.error);
     link_.attached(std::move(*tty.stream), where(settings_.path), kHungUp);
   }
