@@ -59,6 +59,7 @@ int cmd_validate(const ValidateArgs& args) {
     }
     diags.append(here);
   }
+  print_warnings(diags);
   print_diagnostics(diags);
   return diags.empty() ? kExitPass : kExitInvalid;
 }

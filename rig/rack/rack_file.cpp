@@ -83,16 +83,18 @@ std::vector<FaultSpec> read_faults(const YAML::Node& node, const std::string& fi
     FaultSpec f;
     f.name = kv.first.Scalar();
     f.loc = loc_of(kv.first, file);
-    const YAML::Node& value = kv.second;
-    YAML::Node probability = value;
+    const YAML::Node value = kv.second;
+    // YAML::Node has reference semantics: assigning to a node bound to `value` would overwrite the
+    // rack's own tree, so the probability is read through a node of its own.
     if (value.IsMap()) {
       f.params = value;
-      probability = value["probability"];
-      if (!probability.IsDefined()) {
-        diags.error(loc_of(value, file), fmt::format("fault '{}' needs 'probability' (0 to 1)", f.name));
+      const YAML::Node given = value["probability"];
+      if (!given.IsDefined()) {  // `{extra: 25m}`: every opportunity
+        out.push_back(std::move(f));
         continue;
       }
     }
+    const YAML::Node probability = value.IsMap() ? YAML::Node(value["probability"]) : value;
     const auto text = scalar_text(probability, file, diags, fmt::format("probability of fault '{}'", f.name));
     if (!text) continue;
     char* end = nullptr;

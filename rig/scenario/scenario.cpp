@@ -91,7 +91,9 @@ std::string Step::label() const {
           [](const OutageStep& o) {
             return o.start ? fmt::format("start {}", describe(o.spec)) : std::string("stop");
           },
-          [](const WaitStep& w) { return format_duration(w.duration); },
+          [](const WaitStep& w) {
+            return w.duration.literal ? format_duration(*w.duration.literal) : w.duration.name;
+          },
           [](const MarkStep& m) { return m.name; },
           [](const ExpectStep& e) {
             return std::visit(

@@ -74,8 +74,10 @@ struct OutageStep {
   std::vector<std::string> segments;  // empty: every segment of the selected devices
 };
 
+// `wait: 3m`, or `wait: outage` naming a limit, so the wait can differ per platform (a cellular
+// device needs a longer outage than a Wi-Fi one before it can notice it).
 struct WaitStep {
-  Duration duration{0};
+  LimitRef duration;
 };
 
 struct MarkStep {

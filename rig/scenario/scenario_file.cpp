@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <map>
 #include <set>
 
 #include "rig/core/duration_text.hpp"
@@ -337,7 +338,7 @@ class ScenarioReader {
     if (kind == "power") action = read_power(m);
     if (kind == "outage") action = read_outage(m);
     if (kind == "wait") {
-      if (auto d = m.duration("wait")) action = WaitStep{*d};
+      if (auto d = read_limit(m, "wait", s, true)) action = WaitStep{*d};
     }
     if (kind == "mark") {
       if (auto name = m.text("mark")) {
@@ -703,6 +704,63 @@ void check_outage_backends(const Step& step, const OutageStep& outage,
 
 }  // namespace
 
+namespace {
+
+// An outage shorter than a device's loss detection time cannot be shown to reach it (a silent
+// cellular device pings the cloud every 23 minutes): its verdicts will be inconclusive. The length
+// counted is the `wait` steps between the outage's start and stop, as they resolve for the device.
+void warn_short_outages(const Scenario& scenario, const std::vector<const RackDevice*>& selected,
+                        Diagnostics& diags) {
+  struct Short {
+    Duration length;
+    const Platform* platform;
+    std::vector<std::string> devices;
+  };
+  std::map<std::pair<std::size_t, std::string_view>, Short> found;  // (start step, platform)
+  for (const RackDevice* d : selected) {
+    if (d->platform == nullptr) continue;
+    constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+    std::size_t started = kNone;  // the step that started the outage in force, if any
+    Duration length{0};
+    for (std::size_t i = 0; i < scenario.steps.size(); ++i) {
+      const Step& step = scenario.steps[i];
+      if (const auto* o = std::get_if<OutageStep>(&step.action)) {
+        if (o->start) {
+          started = i;
+          length = Duration{0};
+        } else if (started != kNone) {
+          if (length < d->platform->loss_detection()) {
+            Short& s = found[{started, d->platform->name}];
+            s.length = length;
+            s.platform = d->platform;
+            s.devices.push_back(d->name);
+          }
+          started = kNone;
+        }
+      } else if (const auto* w = std::get_if<WaitStep>(&step.action); w != nullptr && started != kNone) {
+        length += scenario.resolve(w->duration, *d);
+      } else if (started != kNone && (std::holds_alternative<PowerStep>(step.action) ||
+                                      std::holds_alternative<SleepStep>(step.action))) {
+        // A reboot or wake during the outage makes the device try to connect: it will notice.
+        length += d->platform->loss_detection();
+      }
+    }
+  }
+  for (const auto& [key, s] : found) {
+    const Step& start = scenario.steps[key.first];
+    diags.warn(
+        start.loc,
+        fmt::format("{} lasts {} on {} ({}), and a {} notices a silent outage only after ~{}: its verdicts "
+                    "will be inconclusive unless it reconnects during the outage; give {} devices a longer "
+                    "wait (a limit with an override, as in orphan_check)",
+                    start.label(), format_duration(s.length), fmt::join(s.devices, ", "), s.platform->name,
+                    s.platform->name, format_duration(s.platform->loss_detection()),
+                    to_string(s.platform->radio)));
+  }
+}
+
+}  // namespace
+
 void check_scenario_against_rack(const Scenario& scenario, const Rack& rack, Diagnostics& diags,
                                  const BackendRegistry* registry) {
   check_rack_events(scenario, rack, diags);
@@ -757,6 +815,7 @@ void check_scenario_against_rack(const Scenario& scenario, const Rack& rack, Dia
                                           rack.name));
     }
   }
+  warn_short_outages(scenario, selected, diags);
 }
 
 }  // namespace cyanrig

@@ -60,6 +60,43 @@ devices:
   EXPECT_FALSE(rack_is_simulated(*rack, all_backends()));
 }
 
+// Every form docs/racks.md shows, and a mapping shared by several devices: reading
+// one device's faults must not change what the next device reads (a YAML alias shares one node).
+TEST(RackFile, EveryDocumentedFaultFormReadsTheSameForEveryDevice) {
+  Diagnostics diags;
+  const auto rack = parse_rack(R"(rack: r
+safe_power: off
+segments:
+  - {name: wifi, outage: {backend: sim}}
+defaults: {power: {backend: sim}}
+devices:
+  - name: a1
+    id: e00fce68a1b2c3d4e5f60718
+    platform: argon
+    segment: wifi
+    faults: &shared
+      stuck_after_outage_boot: 1
+      slow_sleep_recovery: {probability: 0.5, extra: 25m}
+      flaky_backoff: {extra: 25m}
+  - {name: a2, id: e00fce68a1b2c3d4e5f60719, platform: argon, segment: wifi, faults: *shared}
+)",
+                               "r.yaml", diags);
+  ASSERT_TRUE(rack) << diags.items().front().to_string();
+  ASSERT_TRUE(diags.empty()) << diags.items().front().to_string();
+  for (const RackDevice& d : rack->devices) {
+    ASSERT_EQ(d.faults.size(), 3U) << d.name;
+    EXPECT_EQ(d.faults[0].name, "stuck_after_outage_boot");
+    EXPECT_DOUBLE_EQ(d.faults[0].probability, 1.0) << d.name;
+    EXPECT_EQ(d.faults[1].name, "slow_sleep_recovery");
+    EXPECT_DOUBLE_EQ(d.faults[1].probability, 0.5) << d.name;
+    EXPECT_EQ(d.faults[1].params["extra"].as<std::string>(), "25m") << d.name;
+    EXPECT_EQ(d.faults[2].name, "flaky_backoff");
+    EXPECT_DOUBLE_EQ(d.faults[2].probability, 1.0)
+        << d.name << ": a mapping without probability means always";
+    EXPECT_EQ(d.faults[2].params["extra"].as<std::string>(), "25m") << d.name;
+  }
+}
+
 TEST(RackFile, PowerTimingAndLogPatterns) {
   Diagnostics diags;
   const auto rack = parse_rack(R"(rack: r
