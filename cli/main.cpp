@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 
 #include "cli/commands.hpp"
@@ -12,6 +13,8 @@
 using namespace cyanrig;
 
 int main(int argc, char** argv) {
+  // A closed stdout must never kill cyanrig mid-outage: writes fail with EPIPE instead.
+  std::signal(SIGPIPE, SIG_IGN);
   auto logger = spdlog::stderr_color_mt("cyanrig");
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::warn);
@@ -33,6 +36,7 @@ int main(int argc, char** argv) {
   cli::add_outage_commands(app, commands);
   cli::add_usb_commands(app, commands);
   cli::add_sim_commands(app, commands);
+  cli::add_results_commands(app, commands);
 
   try {
     app.parse(argc, argv);

@@ -35,6 +35,14 @@ std::unique_ptr<Clock> clock_for(const Rack& rack) {
   return rack_is_simulated(rack, backends()) ? make_virtual_clock() : make_steady_clock();
 }
 
+void print_warnings(const Diagnostics& diags) {
+  std::set<std::string> printed;
+  for (const Diagnostic& d : diags.warnings()) {
+    const Diagnostic warning{d.loc, "warning: " + d.message};
+    if (printed.insert(warning.to_string()).second) fmt::print(stderr, "{}\n", warning.to_string());
+  }
+}
+
 std::size_t print_diagnostics(const Diagnostics& diags) {
   std::set<std::string> printed;
   for (const Diagnostic& d : diags.items()) {

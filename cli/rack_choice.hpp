@@ -30,5 +30,7 @@ std::unique_ptr<Clock> clock_for(const Rack& rack);
 // Prints each problem once (a bad `defaults:` block is reported by every device using it, and a rack
 // given both as a file and as --rack is read twice); returns how many were printed.
 std::size_t print_diagnostics(const Diagnostics& diags);
+// The warnings among them, each once, as "file:line:col: warning: ...".
+void print_warnings(const Diagnostics& diags);
 
 }  // namespace cyanrig::cli

@@ -9,6 +9,7 @@
 #include "cli/rack_choice.hpp"
 #include "cli/shipped_scenarios.hpp"
 #include "rig/engine/engine.hpp"
+#include "rig/results/results_folder.hpp"
 #include "rig/scenario/scenario_file.hpp"
 
 namespace cyanrig::cli {
@@ -33,6 +34,7 @@ int cmd_run(const RunArgs& args) {
   const auto scenario =
       choice.file.empty() ? std::nullopt : load_scenario_file(choice.file, diags, rack ? &*rack : nullptr);
   if (rack && scenario) check_scenario_against_rack(*scenario, *rack, diags, &backends());
+  print_warnings(diags);
   if (!diags.empty() || !rack || !scenario) {
     const std::size_t problems = print_diagnostics(diags);
     fmt::print(stderr, "cyanrig: nothing was run ({} problem{})\n", problems, problems == 1 ? "" : "s");
@@ -46,10 +48,19 @@ int cmd_run(const RunArgs& args) {
   RunOptions options;
   options.seed = args.seed;
   options.results_root = args.no_results ? fs::path() : fs::path(args.results);
+  // Runs that died before they finished left folders saying "running": say what they are.
+  if (!options.results_root.empty()) {
+    for (const std::string& line : repair_results_under(options.results_root))
+      fmt::print(stderr, "cyanrig: {}\n", line);
+  }
   options.observe = [&](Timeline& timeline, const Scenario& s) { progress.attach(timeline, s); };
   const RunReport report = run_scenario(*scenario, *rack, backends(), options);
-  progress.finish();
-  print_verdict(stdout, report.result, report.results_dir.string());
+  try {
+    progress.finish();
+    print_verdict(stdout, report.result, report.results_dir.string());
+  } catch (const std::exception&) {
+    // stdout is gone (`cyanrig run ... | head`): the verdict is in the results and the exit code.
+  }
   return static_cast<int>(report.result.exit_code());
 }
 

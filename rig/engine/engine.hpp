@@ -1,5 +1,6 @@
 // Runs a scenario on a rack: one event loop, every device's flow concurrent, shared steps (outages)
 // once per segment behind a barrier, every wait with a deadline, one timeline, results on disk.
+// docs/architecture.md describes the rooms the run is made of.
 #pragma once
 
 #include <cstdint>
@@ -18,11 +19,13 @@ struct RunOptions {
   std::uint64_t seed = 1;
   // Results go to <results_root>/<UTC time>-<scenario>/; empty = write nothing (tests, benchmarks).
   std::filesystem::path results_root = "results";
-  const BackendRegistry* registry = nullptr;  // null = all_backends()
   // Called once the timeline exists, before anything happens: live progress displays subscribe here.
   std::function<void(Timeline&, const Scenario&)> observe;
-  // Lift outages and drive safe power on SIGINT/SIGTERM, then end the run as an infrastructure error.
+  // Lift outages and drive safe power on SIGINT, SIGTERM and SIGHUP, then end the run as an
+  // infrastructure error; SIGPIPE is ignored while the run goes (a closed stdout must not kill it).
   bool handle_signals = true;
+  // Check every selected device before the first repeat (health_check.hpp).
+  bool health_check = true;
 };
 
 struct RunReport {

@@ -16,16 +16,21 @@ using ::testing::HasSubstr;
 
 namespace {
 
+// A cellular device notices a silent outage only at its next keepalive (~23 min): its outage is
+// longer, or its verdict could only be inconclusive.
 const char* kOutageScenario = R"(scenario: barrier
 devices: all
 repeat: 2
+limits: {outage: 30s}
+overrides:
+  cellular: {outage: 25m}
 steps:
   - power: on
   - mark: powered
   - expect: {led: breathing_cyan, within: 5m, from: powered}
   - outage: start
     mode: cloud
-  - wait: 30s
+  - wait: outage
   - outage: stop
 )";
 
@@ -66,7 +71,7 @@ BackendRegistry registry_with_broken_power() {
 
 TEST(Engine, SharedStepsRunOncePerSegmentAfterEveryDeviceArrives) {
   const Outcome out = run(scenario_from_text(kOutageScenario), sim_rack());
-  ASSERT_EQ(out.report.result.exit_code(), ExitCode::pass);
+  ASSERT_EQ(out.report.result.exit_code(), ExitCode::pass) << out.failures();
   // Two segments in the built-in rack, two repeats: four starts and four stops, never per device.
   EXPECT_EQ(out.count(EventKind::outage, "start"), 4U);
   EXPECT_EQ(out.count(EventKind::outage, "stop"), 4U);
@@ -122,12 +127,15 @@ TEST(Engine, LedStatesAreBackDatedToWhenThePatternBegan) {
 
 TEST(Engine, APowerFaultIsAnInfrastructureErrorNamingTheDevice) {
   Rack rack = sim_rack({"argon-1", "argon-2"});
-  // A device on another relay: no simulated device behind it, so no sim serial port or LED either.
+  // A device on another relay: no simulated device behind it, so no sim serial port, LED or cloud
+  // listing either (the rack's cloud would not know it).
   rack.devices[0].power->backend = "broken";
   rack.devices[0].serial.reset();
   rack.devices[0].led.reset();
+  rack.cloud.reset();
   const BackendRegistry registry = registry_with_broken_power();
-  const Outcome out = run(scenario_from_text(kOutageScenario), rack, 1, &registry);
+  // No health check: the fault must come from the scenario's own power step.
+  const Outcome out = run(scenario_from_text(kOutageScenario), rack, 1, &registry, {}, false);
   const RunResult& r = out.report.result;
   EXPECT_EQ(r.exit_code(), ExitCode::infrastructure);
   ASSERT_NE(out.failed_case("argon-1"), nullptr);
@@ -143,8 +151,9 @@ TEST(Engine, ABackendThatNeverAnswersTimesOutAsInfrastructure) {
   rack.devices[0].power->backend = "silent";
   rack.devices[0].serial.reset();
   rack.devices[0].led.reset();
+  rack.cloud.reset();
   const BackendRegistry registry = registry_with_broken_power();
-  const Outcome out = run(scenario_from_text(kOutageScenario), rack, 1, &registry);
+  const Outcome out = run(scenario_from_text(kOutageScenario), rack, 1, &registry, {}, false);
   ASSERT_NE(out.failed_case("argon-1"), nullptr);
   EXPECT_THAT(out.failed_case("argon-1")->failures.front().message,
               HasSubstr("argon-1: test relay did not answer within 30s"));
@@ -230,7 +239,7 @@ steps:
   - power: cycle
     off_for: 200ms
 )"),
-                          rack);
+                          rack, 1, nullptr, {}, false);  // no health check: its power cycle would add an "on"
   ASSERT_EQ(out.report.result.exit_code(), ExitCode::pass);
   std::map<std::string, std::vector<Instant>> on;
   std::map<std::string, std::vector<Instant>> off;

@@ -123,7 +123,10 @@ std::vector<const Event*> outage_events(const Outcome& out, const std::string& n
 
 TEST(OutageEffect, ADeviceReportingTheLossMakesTheOutageEffective) {
   // The simulated network really cuts the cloud: the rebooted device fails to connect and says so.
-  const Outcome out = run(shipped_scenario("reboot_during_outage"), sim_rack({"argon-1"}));
+  // The switch cannot see traffic (like a command or gpio backend): the device's report is the proof.
+  Rack rack = sim_rack({"argon-1"});
+  set_param(rack.segments[0].outages[0], "sees_traffic", "false");
+  const Outcome out = run(shipped_scenario("reboot_during_outage"), rack);
   ASSERT_EQ(out.report.result.exit_code(), ExitCode::pass);
   // Once per outage (the scenario repeats), between its start and its stop.
   const auto effective = outage_events(out, "effective");
@@ -152,7 +155,8 @@ TEST(OutageEffect, AnOutageThatNeverBitesIsAnInfrastructureErrorNotADeviceFailur
   const Failure& f = failed->failures.front();
   EXPECT_EQ(f.cls, FailureClass::infrastructure);
   EXPECT_EQ(f.kind, "outage_not_effective");
-  EXPECT_THAT(f.message, HasSubstr("segment lab-wifi: the cloud (drop) outage showed no effect within 5m"));
+  EXPECT_THAT(f.message,
+              HasSubstr("segment lab-wifi: the cloud (drop) outage showed no effect on argon-1 within 5m"));
   // The deadline is the segment's effect_within (default 5 minutes) after the start...
   const auto start = outage_events(out, "start");
   const auto missed = outage_events(out, "not_effective");
@@ -171,10 +175,13 @@ TEST(OutageEffect, TheDeadlineIsTheSegmentsEffectWithin) {
   for (Segment& seg : rack.segments) seg.effect_within = std::chrono::minutes(30);
   const Outcome out = run(outage_for("10m"), rack, 1, &registry);
   // Nothing bit within 10 minutes, but the segment allows 30 (an idle cellular device is silent for
-  // ~23 min): the outage was lifted unconfirmed, which is a warning, not a failure.
-  EXPECT_EQ(out.report.result.exit_code(), ExitCode::pass);
-  EXPECT_EQ(outage_events(out, "unconfirmed").size(), 1U);
+  // ~23 min): no "not effective" at 10 minutes. Yet the outage ended without proof that it reached
+  // the device, so nothing the device did after it can be trusted: inconclusive, the lab's class.
   EXPECT_TRUE(outage_events(out, "not_effective").empty());
+  EXPECT_EQ(out.report.result.exit_code(), ExitCode::infrastructure);
+  const CaseResult* failed = out.failed_case("argon-1");
+  ASSERT_NE(failed, nullptr);
+  EXPECT_EQ(failed->failures.front().kind, "outage_unproven");
 }
 
 TEST(OutageEffect, BackendEvidenceConfirmsTheOutageAndIsRecorded) {

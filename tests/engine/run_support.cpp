@@ -1,5 +1,7 @@
 #include "run_support.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -23,6 +25,20 @@ Rack sim_rack(const std::vector<std::string>& devices, const std::vector<Fault>&
     it->faults.push_back(FaultSpec{.name = f.name, .probability = f.probability});
   }
   return rack;
+}
+
+void set_param(BackendSpec& spec, const std::string& key, const std::string& yaml_value) {
+  YAML::Node params = spec.params.IsMap() ? YAML::Clone(spec.params) : YAML::Node(YAML::NodeType::Map);
+  params["backend"] = spec.backend;
+  params[key] = YAML::Load(yaml_value);
+  spec.params.reset(params);  // rebinds: `=` would write into the node shared with other devices
+}
+
+RackDevice& device_of(Rack& rack, const std::string& name) {
+  for (RackDevice& d : rack.devices) {
+    if (d.name == name) return d;
+  }
+  throw std::invalid_argument("no device " + name);
 }
 
 namespace {
@@ -50,6 +66,19 @@ const CaseResult* Outcome::failed_case(const std::string& device) const {
   return nullptr;
 }
 
+std::string Outcome::failures() const {
+  std::string text;
+  for (const Failure& f : report.result.run_failures)
+    text += fmt::format("run: {} {}: {}\n", to_string(f.cls), f.kind, f.message);
+  for (const CaseResult& c : report.result.cases) {
+    for (const Failure& f : c.failures) {
+      text +=
+          fmt::format("{} repeat {}: {} {}: {}\n", c.device, c.repeat, to_string(f.cls), f.kind, f.message);
+    }
+  }
+  return text;
+}
+
 const DeviceSummary* Outcome::device(const std::string& name) const {
   for (const DeviceSummary& d : report.result.devices) {
     if (d.name == name) return &d;
@@ -63,11 +92,13 @@ std::size_t Outcome::count(EventKind kind, const std::string& name, const std::s
   }));
 }
 
-Outcome run(const Scenario& scenario, const Rack& rack, std::uint64_t seed, const BackendRegistry* registry) {
+Outcome run(const Scenario& scenario, const Rack& rack, std::uint64_t seed, const BackendRegistry* registry,
+            const std::filesystem::path& results_root, bool health_check) {
   Outcome out;
   RunOptions options;
   options.seed = seed;
-  options.results_root.clear();
+  options.results_root = results_root;
+  options.health_check = health_check;
   options.handle_signals = false;
   options.observe = [&out](Timeline& timeline, const Scenario&) {
     timeline.subscribe([&out](const Event& e) { out.events.push_back(e); });

@@ -116,8 +116,13 @@ TEST(FaultyRackSlo, ConnectTimeSloCatchesFlakyBackoff) {
   for (const auto& c : r.criteria) {
     if (c.scope == "argon-1" && c.measurement == "cold_connect" && c.statistic == "p75") {
       slo_failed = !c.passed;
-      ASSERT_TRUE(c.actual);
-      EXPECT_GT(*c.actual, 60.0);
+      // Either every repeat connected and the p75 is over the SLO, or it falls on a repeat that
+      // never connected within the measurement's window: then it is only known to be above it.
+      if (c.actual) {
+        EXPECT_GT(*c.actual, 60.0);
+      } else {
+        EXPECT_GT(c.missing, 0U);
+      }
     }
   }
   EXPECT_TRUE(slo_failed) << failures_text(r);

@@ -14,64 +14,15 @@
 #include <sstream>
 #include <thread>
 
+#include "serve_process.hpp"
+
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+using cyanrig::test::ServeProcess;
+using cyanrig::test::slurp;
 using ::testing::HasSubstr;
 
 namespace {
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// `cyanrig sim serve` as a child process, killed if the test ends without stopping it.
-class ServeProcess {
- public:
-  ServeProcess(const fs::path& dir, const fs::path& rack) : out_(dir / "serve.out"), err_(dir / "serve.err") {
-    pid_ = ::fork();
-    if (pid_ != 0) return;
-    const int out = ::open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int err = ::open(err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(out, STDOUT_FILENO);
-    ::dup2(err, STDERR_FILENO);
-    ::execl(CYANRIG_BINARY, CYANRIG_BINARY, "sim", "serve", "--write-rack", rack.c_str(), "--seed", "3",
-            static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  ~ServeProcess() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-  }
-  ServeProcess(const ServeProcess&) = delete;
-  ServeProcess& operator=(const ServeProcess&) = delete;
-
-  bool running() const { return pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0; }
-  // SIGTERM, then the exit status once it has stopped (-1 if it did not within `limit`).
-  int terminate(std::chrono::milliseconds limit) {
-    ::kill(pid_, SIGTERM);
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    int status = 0;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = 0;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      }
-      std::this_thread::sleep_for(20ms);
-    }
-    return -1;
-  }
-  std::string out() const { return slurp(out_); }
-  std::string err() const { return slurp(err_); }
-
- private:
-  fs::path out_;
-  fs::path err_;
-  pid_t pid_ = -1;
-};
 
 TEST(ServedScenario, TheSmokeScenarioPassesThroughRealBackends) {
   const fs::path dir = fs::temp_directory_path() / ("cyanrig-served-" + std::to_string(::getpid()));

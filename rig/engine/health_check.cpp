@@ -1,0 +1,116 @@
+#include "rig/engine/health_check.hpp"
+
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "rig/core/duration_text.hpp"
+#include "rig/engine/join.hpp"
+#include "rig/event_names.hpp"
+
+namespace cyanrig {
+namespace {
+
+constexpr std::string_view kOff = led_state("off");
+
+std::string last_serial_problem(const Timeline& timeline, const std::string& device) {
+  const auto& links = timeline.events_of(device, EventKind::serial_link);
+  for (auto it = links.rbegin(); it != links.rend(); ++it) {
+    if (it->name == ev::serial::kDetached && it->data.is_object()) return it->data.value("detail", "");
+  }
+  return "";
+}
+
+}  // namespace
+
+// What one device's check is waiting for.
+struct HealthCheck::Attempt {
+  bool serial_seen = false;
+  bool led_seen = false;
+  bool finished = false;
+  Timer deadline;
+  Timeline::ListenerId listener = 0;
+};
+
+void HealthCheck::check(std::vector<DeviceBackends*> devices, std::function<void(Unhealthy)> then) {
+  auto unhealthy = std::make_shared<Unhealthy>();
+  auto join = std::make_shared<Join>(devices.size(), [this, unhealthy, then = std::move(then)] { then(*unhealthy); });
+  for (DeviceBackends* d : devices) {
+    try_device(*d, 0, [this, d, unhealthy, join](const std::string& why) {
+      run_.timeline.record(EventKind::run, d->device->name, ev::run::kHealth,
+                           why.empty() ? nlohmann::json{{"healthy", true}}
+                                       : nlohmann::json{{"healthy", false}, {"message", why}});
+      if (!why.empty()) (*unhealthy)[d->device->name] = why;
+      join->arrive();
+    });
+  }
+}
+
+void HealthCheck::try_device(DeviceBackends& d, std::size_t recover_index, std::function<void(std::string why)> done) {
+  watch(d, [this, &d, recover_index, done = std::move(done)](const std::string& why) {
+    const auto& recover = d.device->recover;
+    if (why.empty() || recover_index >= recover.size() || !d.power) {
+      done(why);
+      return;
+    }
+    const RecoverStep& step = recover[recover_index];
+    if (step.kind != RecoverStep::Kind::power_cycle) {
+      run_.timeline.record(EventKind::note, d.device->name, ev::note::kRecover,
+                           {{"step", "dfu_flash"}, {"result", "not run: this build cannot flash over DFU"}});
+      try_device(d, recover_index + 1, done);
+      return;
+    }
+    run_.timeline.record(EventKind::note, d.device->name, ev::note::kRecover, {{"step", "power_cycle"}, {"why", why}});
+    power_.set(d, PowerState::off, [this, &d, recover_index, done](const Status&) {
+      try_device(d, recover_index + 1, done);
+    });
+  });
+}
+
+void HealthCheck::watch(DeviceBackends& d, std::function<void(std::string why)> done) {
+  auto attempt = std::make_shared<Attempt>();
+  attempt->serial_seen = !d.serial;
+  attempt->led_seen = !d.led;
+  const std::string name = d.device->name;
+  // Ends the attempt once: with "" when everything was seen, else with why not.
+  auto end = [this, attempt, done = std::move(done)](const std::string& why) {
+    if (attempt->finished) return;
+    attempt->finished = true;
+    attempt->deadline.cancel();
+    run_.timeline.unsubscribe(attempt->listener);
+    done(why);
+  };
+  auto seen_all = [attempt, end] {
+    if (attempt->serial_seen && attempt->led_seen) end("");
+  };
+  attempt->listener = run_.timeline.subscribe([attempt, name, seen_all](const Event& e) {
+    if (e.device != name) return;
+    if (e.kind == EventKind::serial) attempt->serial_seen = true;
+    if (e.kind == EventKind::led && e.name != kOff) attempt->led_seen = true;
+    seen_all();
+  });
+  attempt->deadline = run_.clock.after(kHealthLimit, [this, attempt, &d, name, end] {
+    std::vector<std::string> missing;
+    if (!attempt->serial_seen) {
+      const std::string problem = last_serial_problem(run_.timeline, name);
+      missing.push_back(fmt::format("no serial line from {}{}", d.serial->describe(),
+                                    problem.empty() ? "" : fmt::format(" ({})", problem)));
+    }
+    if (!attempt->led_seen) missing.push_back(fmt::format("no light on {}", d.led->describe()));
+    end(fmt::format("{}: unhealthy: switched on, but {} within {}", name, fmt::join(missing, ", and "),
+                    format_duration(kHealthLimit)));
+  });
+  if (!d.power) {
+    run_.clock.post(seen_all);
+    return;
+  }
+  power_.set(d, PowerState::on, [name, end, seen_all](const Status& status) {
+    if (!status.ok()) {
+      end(fmt::format("{}: unhealthy: could not switch it on: {}", name, status.message()));
+      return;
+    }
+    seen_all();
+  });
+}
+
+}  // namespace cyanrig
