@@ -44,5 +44,8 @@ void add_led_calibrate_command(CLI::App& led, Subcommands& commands);  // led_ca
 void add_usb_commands(CLI::App& app, Subcommands& commands);           // usb_commands.cpp
 void add_outage_commands(CLI::App& app, Subcommands& commands);        // outage_commands.cpp
 void add_sim_commands(CLI::App& app, Subcommands& commands);           // sim_commands.cpp
+void add_report_command(CLI::App& app, Subcommands& commands);         // report_command.cpp
+void add_history_command(CLI::App& app, Subcommands& commands);        // history_command.cpp
+void add_gate_command(CLI::App& app, Subcommands& commands);           // gate_command.cpp
 
 }  // namespace cyanrig::cli
