@@ -43,6 +43,23 @@ const GateSamples* find(const std::vector<GateSamples>& all, const GateSamples& 
   return nullptr;
 }
 
+// Holm's step-down correction: with m rows compared, the k-th smallest p-value (from 0) must be below
+// alpha / (m - k), and every smaller one too, so alpha bounds the chance that noise fails any row of
+// the gate, not each row.
+std::vector<double> holm_thresholds(const std::vector<double>& p_values, double alpha) {
+  std::vector<std::size_t> order(p_values.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return p_values[a] < p_values[b]; });
+  std::vector<double> threshold(p_values.size(), 0.0);  // 0: never significant
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const double limit = alpha / static_cast<double>(order.size() - k);
+    if (p_values[order[k]] >= limit) break;
+    threshold[order[k]] = limit;
+  }
+  return threshold;
+}
+
 GateVerdict judge(const GateRow& row, bool baseline_censored, bool candidate_censored,
                   const GateSettings& settings) {
   if (row.baseline_count + row.baseline_missing == 0) return GateVerdict::no_baseline;
@@ -55,6 +72,22 @@ GateVerdict judge(const GateRow& row, bool baseline_censored, bool candidate_cen
   if (beyond_faster && row.faster.p_value < settings.alpha) return GateVerdict::improved;
   if (beyond_slower && row.slower.smallest_p >= settings.alpha) return GateVerdict::too_few;
   return GateVerdict::ok;
+}
+
+// A regression stands only if its p-value passes Holm's threshold among every row compared.
+void correct_for_many_rows(std::vector<GateRow>& rows, const GateSettings& settings) {
+  std::vector<double> p_values;
+  std::vector<GateRow*> compared;
+  for (GateRow& r : rows) {
+    if (r.verdict == GateVerdict::no_baseline) continue;
+    p_values.push_back(r.slower.p_value);
+    compared.push_back(&r);
+  }
+  const auto threshold = holm_thresholds(p_values, settings.alpha);
+  for (std::size_t i = 0; i < compared.size(); ++i) {
+    if (compared[i]->verdict == GateVerdict::regressed && !(p_values[i] < threshold[i]))
+      compared[i]->verdict = GateVerdict::ok;
+  }
 }
 
 }  // namespace
@@ -99,6 +132,7 @@ std::vector<GateRow> compare_runs(const std::vector<GateSamples>& baseline,
         judge(row, !base.empty() && !row.baseline_p75, !cand.empty() && !row.candidate_p75, settings);
     rows.push_back(std::move(row));
   }
+  correct_for_many_rows(rows, settings);
   return rows;
 }
 

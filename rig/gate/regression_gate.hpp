@@ -2,7 +2,8 @@
 // A measurement regressed when both
 //   - its p75 got worse by more than the allowed margin (p75 candidate > p75 baseline * (1 + margin)), and
 //   - the slowdown is more than noise: a one-sided Mann-Whitney rank test over the repeats' values
-//     (every device of the platform, every repeat) says p < alpha.
+//     (every device of the platform, every repeat) says p < alpha, with Holm's correction over all
+//     the rows compared, so alpha bounds the chance that noise fails the gate as a whole.
 // Censored samples (a repeat that never reached the measurement's end) rank above every measured
 // value and make a p75 that falls on them infinite. Deterministic: no resampling, no random numbers.
 #pragma once
@@ -17,7 +18,7 @@ namespace cyanrig {
 
 struct GateSettings {
   double max_regression = 0.20;  // the margin: 0.20 = 20 % slower p75 is still acceptable
-  double alpha = 0.05;           // the rank test's significance level
+  double alpha = 0.05;           // the gate's significance level (family-wise, over every row)
 };
 
 // One platform's samples of one measurement in one run; empty values are censored.
