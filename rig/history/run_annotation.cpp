@@ -29,20 +29,6 @@ std::string slurp(const fs::path& path) {
   return s.str();
 }
 
-void replace_file(const fs::path& path, const std::string& content) {
-  fs::path partial = path;
-  partial += ".partial";
-  {
-    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.flush();
-    if (!out) throw std::runtime_error(fmt::format("cannot write {}", path.string()));
-  }
-  std::error_code ec;
-  fs::rename(partial, path, ec);
-  if (ec) throw std::runtime_error(fmt::format("cannot write {}: {}", path.string(), ec.message()));
-}
-
 std::string joined(const std::vector<std::string>& names) {
   std::string out;
   for (const auto& n : names) out += (out.empty() ? "" : ",") + n;

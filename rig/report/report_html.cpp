@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
-#include <fstream>
 #include <set>
 
 #include "rig/report/report_assets.hpp"
@@ -277,17 +276,7 @@ std::string report_html(const RecordedRun& run, const ReportInputs& inputs, Diag
 
 std::filesystem::path write_report(const RecordedRun& run, const ReportInputs& inputs, Diagnostics& diags) {
   const std::filesystem::path path = run.dir / "report.html";
-  std::filesystem::path partial = path;
-  partial += ".partial";
-  {
-    std::ofstream file(partial, std::ios::binary | std::ios::trunc);
-    file << report_html(run, inputs, diags);
-    file.flush();
-    if (!file) throw std::runtime_error(fmt::format("cannot write {}", path.string()));
-  }
-  std::error_code ec;
-  std::filesystem::rename(partial, path, ec);
-  if (ec) throw std::runtime_error(fmt::format("cannot write {}: {}", path.string(), ec.message()));
+  replace_file(path, report_html(run, inputs, diags));
   return path;
 }
 

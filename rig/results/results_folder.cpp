@@ -199,6 +199,20 @@ SourceLoc position_in(const std::string& file, std::string_view text, std::size_
   return {file, line, static_cast<int>(offset - line_start) + 1};
 }
 
+void replace_file(const fs::path& path, std::string_view content) {
+  fs::path partial = path;
+  partial += ".partial";
+  {
+    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+    out << content;
+    out.flush();
+    if (!out) throw std::runtime_error(fmt::format("cannot write {}", path.string()));
+  }
+  std::error_code ec;
+  fs::rename(partial, path, ec);
+  if (ec) throw std::runtime_error(fmt::format("cannot write {}: {}", path.string(), ec.message()));
+}
+
 const RecordedDevice* RecordedRun::device(std::string_view name) const {
   for (const RecordedDevice& d : devices) {
     if (d.name == name) return &d;

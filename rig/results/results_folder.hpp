@@ -143,6 +143,10 @@ void for_each_recorded_event(const std::filesystem::path& dir,
 // serial/<device>.log (device name made path-safe as the writer does); empty when there is none.
 std::vector<SerialLine> read_serial_log(const std::filesystem::path& dir, std::string_view device);
 
+// Replaces `path` with `content` through "<path>.partial" and a rename, so a reader never sees half a
+// file. Throws std::runtime_error naming the file and the reason.
+void replace_file(const std::filesystem::path& path, std::string_view content);
+
 // "file:line:col" of byte `offset` in `text` (1-based line and column).
 SourceLoc position_in(const std::string& file, std::string_view text, std::size_t offset);
 
