@@ -9,7 +9,7 @@
 #include "rig/core/diagnostic.hpp"
 #include "rig/history/run_history.hpp"
 #include "rig/rack/rack.hpp"
-#include "rig/results/results_folder.hpp"
+#include "rig/results/results_reader.hpp"
 
 namespace cyanrig::cli {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "rig/results/results_folder.hpp"
+#include "rig/results/results_reader.hpp"
 
 namespace cyanrig {
 

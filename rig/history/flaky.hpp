@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "rig/history/run_history.hpp"
-#include "rig/results/results_folder.hpp"
+#include "rig/results/results_reader.hpp"
 
 namespace cyanrig {
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "rig/history/flaky.hpp"
-#include "rig/results/results_folder.hpp"
+#include "rig/results/results_reader.hpp"
 
 namespace cyanrig {
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "rig/history/sql_database.hpp"
-#include "rig/results/results_folder.hpp"
+#include "rig/results/results_reader.hpp"
 
 namespace cyanrig {
 

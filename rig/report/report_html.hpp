@@ -11,7 +11,7 @@
 
 #include "rig/core/diagnostic.hpp"
 #include "rig/history/trend.hpp"
-#include "rig/results/results_folder.hpp"
+#include "rig/results/results_reader.hpp"
 
 namespace cyanrig {
 

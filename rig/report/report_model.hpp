@@ -9,7 +9,7 @@
 #include <string>
 
 #include "rig/core/diagnostic.hpp"
-#include "rig/results/results_folder.hpp"
+#include "rig/results/results_reader.hpp"
 
 namespace cyanrig {
 

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
-#include "rig/results/results_folder.hpp"
+#include "rig/results/results_reader.hpp"
 #include "tests/history/run_folders.hpp"
 #include "tests/support/temp_dir.hpp"
 

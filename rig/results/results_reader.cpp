@@ -1,4 +1,4 @@
-#include "rig/results/results_folder.hpp"
+#include "rig/results/results_reader.hpp"
 
 #include <fmt/format.h>
 
