@@ -45,5 +45,8 @@ void add_usb_commands(CLI::App& app, Subcommands& commands);           // usb_co
 void add_outage_commands(CLI::App& app, Subcommands& commands);        // outage_commands.cpp
 void add_sim_commands(CLI::App& app, Subcommands& commands);           // sim_commands.cpp
 void add_results_commands(CLI::App& app, Subcommands& commands);       // results_commands.cpp
+void add_report_command(CLI::App& app, Subcommands& commands);         // report_command.cpp
+void add_history_command(CLI::App& app, Subcommands& commands);        // history_command.cpp
+void add_gate_command(CLI::App& app, Subcommands& commands);           // gate_command.cpp
 
 }  // namespace cyanrig::cli

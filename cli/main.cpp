@@ -37,6 +37,9 @@ int main(int argc, char** argv) {
   cli::add_usb_commands(app, commands);
   cli::add_sim_commands(app, commands);
   cli::add_results_commands(app, commands);
+  cli::add_report_command(app, commands);
+  cli::add_history_command(app, commands);
+  cli::add_gate_command(app, commands);
 
   try {
     app.parse(argc, argv);

@@ -4,9 +4,11 @@
 
 #include <memory>
 
+#include "cli/after_run.hpp"
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
 #include "cli/rack_choice.hpp"
+#include "cli/run_report.hpp"
 #include "cli/shipped_scenarios.hpp"
 #include "rig/engine/engine.hpp"
 #include "rig/results/results_folder.hpp"
@@ -24,6 +26,7 @@ struct RunArgs {
   std::string results = "results";
   bool no_results = false;
   std::string progress = "auto";
+  AfterRunArgs after;  // history, report, gate
 };
 
 int cmd_run(const RunArgs& args) {
@@ -61,7 +64,8 @@ int cmd_run(const RunArgs& args) {
   } catch (const std::exception&) {
     // stdout is gone (`cyanrig run ... | head`): the verdict is in the results and the exit code.
   }
-  return static_cast<int>(report.result.exit_code());
+  return after_run(args.after, report.results_dir, device_segments(*rack),
+                   static_cast<int>(report.result.exit_code()));
 }
 
 }  // namespace
@@ -78,6 +82,7 @@ void add_run_command(CLI::App& app, Subcommands& commands) {
   cmd->add_flag("--no-results", args->no_results, "Write no results folder (verdict and exit code only)");
   cmd->add_option("--progress", args->progress, "auto (live on a terminal), live, plain or quiet")
       ->check(CLI::IsMember({"auto", "live", "plain", "quiet"}));
+  add_after_run_options(cmd, args->after);
   commands.on(cmd, [args] { return cmd_run(*args); });
 }
 

@@ -19,11 +19,11 @@ inline constexpr std::string_view kStart = "start";
 inline constexpr std::string_view kEnd = "end";
 inline constexpr std::string_view kRepeatStart = "repeat_start";
 inline constexpr std::string_view kRepeatEnd = "repeat_end";
-inline constexpr std::string_view kDevice = "device";            // device: what it is (id, platform, firmware)
-inline constexpr std::string_view kCaseStart = "case_start";     // device: its case of a repeat begins
-inline constexpr std::string_view kCaseEnd = "case_end";         // device: ... ends (passed or not)
+inline constexpr std::string_view kDevice = "device";         // device: what it is (id, platform, firmware)
+inline constexpr std::string_view kCaseStart = "case_start";  // device: its case of a repeat begins
+inline constexpr std::string_view kCaseEnd = "case_end";      // device: ... ends (passed or not)
 inline constexpr std::string_view kCaseSkipped = "case_skipped";  // device: not run (maintenance)
-inline constexpr std::string_view kHealth = "health";            // device: the pre-run health check's outcome
+inline constexpr std::string_view kHealth = "health";  // device: the pre-run health check's outcome
 }  // namespace run
 
 // EventKind::step: data.index, data.step (label); end has data.result
@@ -55,10 +55,10 @@ inline constexpr std::string_view kError = "error";
 namespace cloud {
 inline constexpr std::string_view kSparkStatus = "spark/status";  // data.status online|offline
 inline constexpr std::string_view kFlashStatus = "spark/flash/status";
-inline constexpr std::string_view kDeviceInfo = "device_info";     // data.status from GET /v1/devices/{id}
-inline constexpr std::string_view kReply = "reply";                // a call, read or flash answered
-inline constexpr std::string_view kStreamOpen = "stream_open";     // rack-wide: events flow
-inline constexpr std::string_view kStreamDown = "stream_down";     // rack-wide: data.error, data.message
+inline constexpr std::string_view kDeviceInfo = "device_info";  // data.status from GET /v1/devices/{id}
+inline constexpr std::string_view kReply = "reply";             // a call, read or flash answered
+inline constexpr std::string_view kStreamOpen = "stream_open";  // rack-wide: events flow
+inline constexpr std::string_view kStreamDown = "stream_down";  // rack-wide: data.error, data.message
 }  // namespace cloud
 
 // EventKind::serial / serial_link: device
@@ -79,13 +79,33 @@ inline constexpr std::string_view kRecover = "recover";  // a recover step of th
 // Device OS event names, as the log parser (rig/devos/log_parser.cpp) produces them; a test checks
 // that this list and the parser's agree.
 inline constexpr std::array<std::string_view, 27> kDevosEventNames{
-    "device_started",      "reset_reason",       "network_state",       "network_link_up",
-    "network_link_down",   "cloud_connecting",   "cloud_socket_connected", "cloud_socket_failed",
-    "handshake_started",   "session_resumed",    "handshake_completed", "cloud_connected",
-    "cloud_handshake_failed", "cloud_disconnecting", "cloud_disconnected", "cloud_error",
-    "internet_test_failed", "cloud_unreachable", "dns_failed",          "network_reset",
-    "ota_started",         "ota_finished",       "ota_applying",        "ota_failed",
-    "listening_entered",   "listening_exited",   "panic",
+    "device_started",
+    "reset_reason",
+    "network_state",
+    "network_link_up",
+    "network_link_down",
+    "cloud_connecting",
+    "cloud_socket_connected",
+    "cloud_socket_failed",
+    "handshake_started",
+    "session_resumed",
+    "handshake_completed",
+    "cloud_connected",
+    "cloud_handshake_failed",
+    "cloud_disconnecting",
+    "cloud_disconnected",
+    "cloud_error",
+    "internet_test_failed",
+    "cloud_unreachable",
+    "dns_failed",
+    "network_reset",
+    "ota_started",
+    "ota_finished",
+    "ota_applying",
+    "ota_failed",
+    "listening_entered",
+    "listening_exited",
+    "panic",
 };
 
 // `name`, checked at compile time to be a Device OS event the parser knows.

@@ -53,22 +53,24 @@ void CloudSide::poll_status(Flow& f, std::function<void()> then) {
     then();
     return;
   }
-  cloud_->device_info(f.device().id, [this, &f, generation = f.generation, then = std::move(then)](const CloudReply& reply) {
-    if (f.done || f.generation != generation) return;
-    if (!reply.ok()) {
-      fail_(f, cloud_failure(f, reply, "device status (GET /v1/devices/{id})"));
-      return;
-    }
-    if (reply.body.contains("online") && reply.body["online"].is_boolean()) {
-      const std::string status = reply.body["online"].get<bool>() ? "online" : "offline";
-      if (current_cloud_status(run_.timeline, f.name()) != status)
-        run_.timeline.record(EventKind::cloud, f.name(), ev::cloud::kDeviceInfo, {{"status", status}});
-    }
-    then();
-  });
+  cloud_->device_info(
+      f.device().id, [this, &f, generation = f.generation, then = std::move(then)](const CloudReply& reply) {
+        if (f.done || f.generation != generation) return;
+        if (!reply.ok()) {
+          fail_(f, cloud_failure(f, reply, "device status (GET /v1/devices/{id})"));
+          return;
+        }
+        if (reply.body.contains("online") && reply.body["online"].is_boolean()) {
+          const std::string status = reply.body["online"].get<bool>() ? "online" : "offline";
+          if (current_cloud_status(run_.timeline, f.name()) != status)
+            run_.timeline.record(EventKind::cloud, f.name(), ev::cloud::kDeviceInfo, {{"status", status}});
+        }
+        then();
+      });
 }
 
-void CloudSide::request(Flow& f, Instant until, const std::string& what, const std::function<void(Cloud::Reply)>& send,
+void CloudSide::request(Flow& f, Instant until, const std::string& what,
+                        const std::function<void(Cloud::Reply)>& send,
                         std::function<void(const CloudReply&)> ok) {
   if (cloud_ == nullptr) {
     fail_(f, Failure{.cls = FailureClass::infrastructure,
@@ -81,12 +83,14 @@ void CloudSide::request(Flow& f, Instant until, const std::string& what, const s
     fail_(f, Failure{.cls = FailureClass::device,
                      .kind = "timeout",
                      .message = fmt::format("{}: {}: no answer by {}; saw {}", f.name(), what,
-                                            clock_text(run_.clock.now()), describe_device_state(run_.timeline, f.name()))});
+                                            clock_text(run_.clock.now()),
+                                            describe_device_state(run_.timeline, f.name()))});
   }));
   send([this, &f, generation, what, ok = std::move(ok)](const CloudReply& reply) {
     if (f.done || f.generation != generation) return;
-    run_.timeline.record(EventKind::cloud, f.name(), ev::cloud::kReply,
-                         {{"request", what}, {"http_status", reply.http_status}, {"error", to_string(reply.error)}});
+    run_.timeline.record(
+        EventKind::cloud, f.name(), ev::cloud::kReply,
+        {{"request", what}, {"http_status", reply.http_status}, {"error", to_string(reply.error)}});
     if (!reply.ok()) {
       fail_(f, cloud_failure(f, reply, what));
       return;

@@ -25,14 +25,16 @@ void DeviceObservers::start() {
     Device* d = device.get();
     DeviceBackends& b = *d->backends;
     if (b.serial) {
-      b.serial->open({.on_bytes = [this, d](Instant arrival, std::string_view bytes) { on_serial(*d, arrival, bytes); },
-                      .on_link = [this, d](bool attached, const std::string& detail) { on_serial_link(*d, attached, detail); },
-                      .on_fault =
-                          [this, d](const HardwareFault& f) {
-                            on_fault_(d->backends->device->name, "serial",
-                                      fmt::format("{}: serial port {}: {}", d->backends->device->name,
-                                                  d->backends->serial->describe(), f.message));
-                          }});
+      b.serial->open(
+          {.on_bytes = [this, d](Instant arrival, std::string_view bytes) { on_serial(*d, arrival, bytes); },
+           .on_link = [this, d](bool attached,
+                                const std::string& detail) { on_serial_link(*d, attached, detail); },
+           .on_fault =
+               [this, d](const HardwareFault& f) {
+                 on_fault_(d->backends->device->name, "serial",
+                           fmt::format("{}: serial port {}: {}", d->backends->device->name,
+                                       d->backends->serial->describe(), f.message));
+               }});
     }
     if (b.led) {
       b.led->start({.on_samples =

@@ -21,7 +21,8 @@ namespace cyanrig {
 class DeviceObservers {
  public:
   // A source of a device's observations failed for good: kind "serial" or "led_sensor".
-  using Fault = std::function<void(const std::string& device, const std::string& kind, const std::string& message)>;
+  using Fault =
+      std::function<void(const std::string& device, const std::string& kind, const std::string& message)>;
 
   DeviceObservers(RunContext& run, RigBackends& backends, Fault on_fault);
   DeviceObservers(const DeviceObservers&) = delete;

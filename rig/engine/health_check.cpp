@@ -34,7 +34,8 @@ struct HealthCheck::Attempt {
 
 void HealthCheck::check(std::vector<DeviceBackends*> devices, std::function<void(Unhealthy)> then) {
   auto unhealthy = std::make_shared<Unhealthy>();
-  auto join = std::make_shared<Join>(devices.size(), [this, unhealthy, then = std::move(then)] { then(*unhealthy); });
+  auto join =
+      std::make_shared<Join>(devices.size(), [this, unhealthy, then = std::move(then)] { then(*unhealthy); });
   for (DeviceBackends* d : devices) {
     try_device(*d, 0, [this, d, unhealthy, join](const std::string& why) {
       run_.timeline.record(EventKind::run, d->device->name, ev::run::kHealth,
@@ -46,7 +47,8 @@ void HealthCheck::check(std::vector<DeviceBackends*> devices, std::function<void
   }
 }
 
-void HealthCheck::try_device(DeviceBackends& d, std::size_t recover_index, std::function<void(std::string why)> done) {
+void HealthCheck::try_device(DeviceBackends& d, std::size_t recover_index,
+                             std::function<void(std::string why)> done) {
   watch(d, [this, &d, recover_index, done = std::move(done)](const std::string& why) {
     const auto& recover = d.device->recover;
     if (why.empty() || recover_index >= recover.size() || !d.power) {
@@ -60,10 +62,10 @@ void HealthCheck::try_device(DeviceBackends& d, std::size_t recover_index, std::
       try_device(d, recover_index + 1, done);
       return;
     }
-    run_.timeline.record(EventKind::note, d.device->name, ev::note::kRecover, {{"step", "power_cycle"}, {"why", why}});
-    power_.set(d, PowerState::off, [this, &d, recover_index, done](const Status&) {
-      try_device(d, recover_index + 1, done);
-    });
+    run_.timeline.record(EventKind::note, d.device->name, ev::note::kRecover,
+                         {{"step", "power_cycle"}, {"why", why}});
+    power_.set(d, PowerState::off,
+               [this, &d, recover_index, done](const Status&) { try_device(d, recover_index + 1, done); });
   });
 }
 

@@ -45,7 +45,8 @@ void Measurements::take(int repeat, Instant start, Instant stop, Instant now) {
     for (const RackDevice* device : devices_) {
       const std::string& name = device->name;
       nlohmann::json data = {{"repeat", repeat}, {"unit", m.unit}};
-      Sample sample{.measurement = m.name, .device = name, .value = std::nullopt, .missing_because = std::nullopt};
+      Sample sample{
+          .measurement = m.name, .device = name, .value = std::nullopt, .missing_because = std::nullopt};
       std::string missing;
       const auto a = find_observation(run_.timeline, name, m.from, start, stop, now);
       if (!a.match) {

@@ -18,8 +18,9 @@ using namespace std::chrono_literals;
 // Device OS events, LED states and cloud statuses that say a device lost the cloud or the network:
 // evidence that an outage reached it.
 constexpr std::array kLossReports = {
-    devos_event("cloud_socket_failed"),  devos_event("cloud_handshake_failed"), devos_event("cloud_disconnected"),
-    devos_event("cloud_error"),          devos_event("internet_test_failed"),   devos_event("cloud_unreachable"),
+    devos_event("cloud_socket_failed"),  devos_event("cloud_handshake_failed"),
+    devos_event("cloud_disconnected"),   devos_event("cloud_error"),
+    devos_event("internet_test_failed"), devos_event("cloud_unreachable"),
     devos_event("dns_failed"),           devos_event("network_link_down"),
 };
 constexpr std::string_view kCloudErrorFlash = led_state("cloud_error");
@@ -31,7 +32,8 @@ bool reports_loss(const Event& e) {
     case EventKind::led:
       return e.name == kCloudErrorFlash;
     case EventKind::cloud:
-      return e.name == ev::cloud::kSparkStatus && e.data.is_object() && e.data.value("status", "") == "offline";
+      return e.name == ev::cloud::kSparkStatus && e.data.is_object() &&
+             e.data.value("status", "") == "offline";
     default:
       return false;
   }
@@ -83,20 +85,23 @@ void OutageCoordinator::sweep(std::function<void()> then) {
   }
   auto join = std::make_shared<Join>(all.size(), std::move(then));
   for (auto [name, b] : all) {
-    b->outage->sweep([this, join, name = name](const Status& fault, const std::optional<std::string>& removed) {
-      if (removed) {
-        spdlog::warn("segment {}: {}", name, *removed);
-        run_.timeline.record(EventKind::outage, "", ev::outage::kLeftoverRemoved,
-                             {{"segment", name}, {"message", *removed}});
-      }
-      if (!fault.ok()) spdlog::warn("segment {}: could not look for a leftover outage: {}", name, fault.message());
-      join->arrive();
-    });
+    b->outage->sweep(
+        [this, join, name = name](const Status& fault, const std::optional<std::string>& removed) {
+          if (removed) {
+            spdlog::warn("segment {}: {}", name, *removed);
+            run_.timeline.record(EventKind::outage, "", ev::outage::kLeftoverRemoved,
+                                 {{"segment", name}, {"message", *removed}});
+          }
+          if (!fault.ok())
+            spdlog::warn("segment {}: could not look for a leftover outage: {}", name, fault.message());
+          join->arrive();
+        });
   }
 }
 
 void OutageCoordinator::apply(const std::string& segment, const OutageStep& step,
-                              const std::vector<std::string>& devices, std::function<void(const Status&)> done) {
+                              const std::vector<std::string>& devices,
+                              std::function<void(const Status&)> done) {
   SegmentBackends& seg = backends_.segments.at(segment);
   if (!step.start) {
     stop(seg, std::move(done));
@@ -105,7 +110,8 @@ void OutageCoordinator::apply(const std::string& segment, const OutageStep& step
   const auto it = std::find_if(seg.backends.begin(), seg.backends.end(),
                                [&](const OutageBackend& b) { return b.performs(step.spec.mode); });
   if (it == seg.backends.end()) {
-    done(fault(fmt::format("segment {}: no outage backend performs mode {}", segment, to_string(step.spec.mode))));
+    done(fault(
+        fmt::format("segment {}: no outage backend performs mode {}", segment, to_string(step.spec.mode))));
     return;
   }
   OutageBackend& backend = *it;
@@ -116,7 +122,8 @@ void OutageCoordinator::apply(const std::string& segment, const OutageStep& step
   // A new outage replaces the one in force; another backend's must be lifted first.
   const auto current = in_force_.find(segment);
   if (current != in_force_.end() && current->second.backend != &backend) {
-    stop(seg, [this, &seg, &backend, spec = step.spec, devices, done = std::move(done)](const Status& status) mutable {
+    stop(seg, [this, &seg, &backend, spec = step.spec, devices,
+               done = std::move(done)](const Status& status) mutable {
       if (!status.ok()) {
         done(status);
         return;
@@ -130,15 +137,18 @@ void OutageCoordinator::apply(const std::string& segment, const OutageStep& step
 }
 
 void OutageCoordinator::start(SegmentBackends& seg, OutageBackend& backend, const OutageSpec& spec,
-                              const std::vector<std::string>& devices, std::function<void(const Status&)> done) {
+                              const std::vector<std::string>& devices,
+                              std::function<void(const Status&)> done) {
   backend.started = true;
   const std::string name = seg.segment->name;
   calls_.ask(
-      backend.outage->describe(), [&backend, spec](Done reply) { backend.outage->start(spec, std::move(reply)); },
+      backend.outage->describe(),
+      [&backend, spec](Done reply) { backend.outage->start(spec, std::move(reply)); },
       [this, &seg, &backend, name, spec, devices, done = std::move(done)](const Status& status) {
         if (!status.ok()) {
           const std::string message = fmt::format("segment {}: {}", name, status.message());
-          run_.timeline.record(EventKind::outage, "", ev::outage::kError, {{"segment", name}, {"message", message}});
+          run_.timeline.record(EventKind::outage, "", ev::outage::kError,
+                               {{"segment", name}, {"message", message}});
           done(fault(message));
           return;
         }
@@ -147,7 +157,8 @@ void OutageCoordinator::start(SegmentBackends& seg, OutageBackend& backend, cons
                                {"backend", backend.spec->backend},
                                {"outage", describe(spec)},
                                {"devices", devices}};
-        if (spec.mode != OutageMode::impair && spec.mode != OutageMode::link) data["action"] = to_string(spec.action);
+        if (spec.mode != OutageMode::impair && spec.mode != OutageMode::link)
+          data["action"] = to_string(spec.action);
         InForce& f = in_force_[name];
         f = InForce{};
         f.backend = &backend;
@@ -168,7 +179,9 @@ void OutageCoordinator::start(SegmentBackends& seg, OutageBackend& backend, cons
             run_.timeline.record(EventKind::outage, device, ev::outage::kNotEffective,
                                  {{"segment", name}, {"message", message}});
             in.proven.insert(device);  // said once: not again as unproven when it is lifted
-            blame_(device, Failure{.cls = FailureClass::infrastructure, .kind = "outage_not_effective", .message = message});
+            blame_(device, Failure{.cls = FailureClass::infrastructure,
+                                   .kind = "outage_not_effective",
+                                   .message = message});
           });
         }
         f.next_hold = run_.clock.after(kOutageHoldPeriod, [this, name, g = f.generation] { hold(name, g); });
@@ -182,7 +195,8 @@ Duration OutageCoordinator::deadline_for(const Segment& segment, const std::stri
   return std::max(segment.effect_within, d->platform->loss_detection() + 1min);
 }
 
-void OutageCoordinator::evidence(const std::string& segment, const std::string& device, const std::string& what) {
+void OutageCoordinator::evidence(const std::string& segment, const std::string& device,
+                                 const std::string& what) {
   const auto it = in_force_.find(segment);
   if (it == in_force_.end()) return;
   InForce& f = it->second;
@@ -194,7 +208,8 @@ void OutageCoordinator::evidence(const std::string& segment, const std::string& 
     if (!f.proven.insert(device).second) return;
     f.deadlines.erase(device);
   }
-  run_.timeline.record(EventKind::outage, device, ev::outage::kEffective, {{"segment", segment}, {"evidence", what}});
+  run_.timeline.record(EventKind::outage, device, ev::outage::kEffective,
+                       {{"segment", segment}, {"evidence", what}});
 }
 
 void OutageCoordinator::hold(const std::string& segment, std::uint64_t generation) {
@@ -208,18 +223,22 @@ void OutageCoordinator::hold(const std::string& segment, std::uint64_t generatio
         if (here == in_force_.end() || here->second.generation != generation) return;
         InForce& f = here->second;
         if (status.ok()) {
-          f.next_hold = run_.clock.after(kOutageHoldPeriod, [this, segment, generation] { hold(segment, generation); });
+          f.next_hold =
+              run_.clock.after(kOutageHoldPeriod, [this, segment, generation] { hold(segment, generation); });
           return;
         }
         f.lost = true;
         f.deadlines.clear();
         const std::string message = fmt::format(
-            "segment {}: the {} outage is no longer in force as it was started ({}); what the devices did after "
+            "segment {}: the {} outage is no longer in force as it was started ({}); what the devices did "
+            "after "
             "{} says nothing about recovering from it",
             segment, describe(f.spec), status.message(), format_duration(run_.clock.now() - f.started));
-        run_.timeline.record(EventKind::outage, "", ev::outage::kLost, {{"segment", segment}, {"message", message}});
+        run_.timeline.record(EventKind::outage, "", ev::outage::kLost,
+                             {{"segment", segment}, {"message", message}});
         for (const std::string& device : f.devices)
-          blame_(device, Failure{.cls = FailureClass::infrastructure, .kind = "outage_lost", .message = message});
+          blame_(device,
+                 Failure{.cls = FailureClass::infrastructure, .kind = "outage_lost", .message = message});
       });
 }
 
@@ -233,16 +252,20 @@ void OutageCoordinator::conclude(const std::string& segment) {
     if (f.proven.count(device) != 0) continue;
     const RackDevice* d = run_.rack.find_device(device);
     std::string hint;
-    if (d != nullptr && d->platform != nullptr && run_.clock.now() - f.started < d->platform->loss_detection()) {
+    if (d != nullptr && d->platform != nullptr &&
+        run_.clock.now() - f.started < d->platform->loss_detection()) {
       hint = fmt::format(" (a {} notices a silent outage only after ~{}: make the outage longer for it)",
                          d->platform->name, format_duration(d->platform->loss_detection()));
     }
     const std::string message = fmt::format(
-        "segment {}: the {} outage ended after {} without any sign that it reached {}: none of its traffic was "
+        "segment {}: the {} outage ended after {} without any sign that it reached {}: none of its traffic "
+        "was "
         "seen stopped and it reported no loss{}",
         segment, describe(f.spec), format_duration(run_.clock.now() - f.started), device, hint);
-    run_.timeline.record(EventKind::outage, device, ev::outage::kUnproven, {{"segment", segment}, {"message", message}});
-    blame_(device, Failure{.cls = FailureClass::infrastructure, .kind = "outage_unproven", .message = message});
+    run_.timeline.record(EventKind::outage, device, ev::outage::kUnproven,
+                         {{"segment", segment}, {"message", message}});
+    blame_(device,
+           Failure{.cls = FailureClass::infrastructure, .kind = "outage_unproven", .message = message});
   }
 }
 
@@ -261,7 +284,8 @@ void OutageCoordinator::stop(SegmentBackends& seg, std::function<void(const Stat
       return;
     }
     const std::string message = fmt::format("segment {}: {}", name, fmt::join(*faults, "; "));
-    run_.timeline.record(EventKind::outage, "", ev::outage::kError, {{"segment", name}, {"message", message}});
+    run_.timeline.record(EventKind::outage, "", ev::outage::kError,
+                         {{"segment", name}, {"message", message}});
     done(fault(message));
   });
   for (OutageBackend* b : lifting) {

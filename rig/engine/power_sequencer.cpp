@@ -43,7 +43,8 @@ void PowerSequencer::set(DeviceBackends& device, PowerState state, std::function
   });
 }
 
-void PowerSequencer::switch_now(DeviceBackends& device, PowerState state, std::function<void(const Status&)> done) {
+void PowerSequencer::switch_now(DeviceBackends& device, PowerState state,
+                                std::function<void(const Status&)> done) {
   calls_.ask(
       device.power->describe(), [&device, state](Done reply) { device.power->set(state, std::move(reply)); },
       [this, &device, state, done = std::move(done)](const Status& status) {
@@ -59,7 +60,8 @@ void PowerSequencer::switch_now(DeviceBackends& device, PowerState state, std::f
       });
 }
 
-void PowerSequencer::drive_safe(std::vector<std::unique_ptr<DeviceBackends>>& devices, std::function<void()> then) {
+void PowerSequencer::drive_safe(std::vector<std::unique_ptr<DeviceBackends>>& devices,
+                                std::function<void()> then) {
   std::vector<DeviceBackends*> powered;
   for (auto& d : devices) {
     if (d->power) powered.push_back(d.get());

@@ -10,8 +10,8 @@ namespace cyanrig {
 namespace {
 
 template <typename Capability>
-std::unique_ptr<Capability> build(const BackendRegistry& registry, BackendContext& context, const BackendSite& site,
-                                  std::string& error) {
+std::unique_ptr<Capability> build(const BackendRegistry& registry, BackendContext& context,
+                                  const BackendSite& site, std::string& error) {
   const auto* factory = registry.find<Capability>(site.spec.backend);
   if (factory == nullptr) {
     error = fmt::format("no backend '{}' in this build", site.spec.backend);
@@ -51,7 +51,8 @@ RigBackends build_backends(const Rack& rack, const std::vector<const RackDevice*
       b.modes = outage_modes(spec, seg, registry);
       std::string error;
       b.outage = build<OutageSwitch>(registry, context, {spec, nullptr, &seg}, error);
-      if (!b.outage) b.setup_failure = fmt::format("segment {}: {} outage backend: {}", seg.name, spec.backend, error);
+      if (!b.outage)
+        b.setup_failure = fmt::format("segment {}: {} outage backend: {}", seg.name, spec.backend, error);
     }
   }
   if (rack.cloud) {

@@ -67,12 +67,14 @@ ScenarioRun::ScenarioRun(const Scenario& scenario, const Rack& rack, const Backe
                  [this](const std::string& device, const std::string& kind, const std::string& message) {
                    observer_fault(device, kind, message);
                  }),
-      outages_(run_, calls_, backends_, [this](const std::string& device, Failure f) { blame(device, std::move(f)); }),
+      outages_(run_, calls_, backends_,
+               [this](const std::string& device, Failure f) { blame(device, std::move(f)); }),
       waits_(run_),
       cloud_(run_, backends_.cloud.get(), [this](Flow& f, Failure failure) { fail(f, std::move(failure)); }),
       steps_{run_, power_, waits_, cloud_, [this](Flow& f, Failure failure) { fail(f, std::move(failure)); }},
-      measurements_(run_, in_service(selected_),
-                    [this](const std::string& device, int repeat) { return fold_.case_class(device, repeat); }),
+      measurements_(
+          run_, in_service(selected_),
+          [this](const std::string& device, int repeat) { return fold_.case_class(device, repeat); }),
       health_(run_, power_),
       signals_(clock_->io()) {
   timeline_.subscribe([this](const Event& e) { fold_.add(e); });
@@ -110,8 +112,7 @@ RunReport ScenarioRun::execute() {
     run_loop_guarded();
   }
   signals_.cancel();
-  const double wall =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start_).count();
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start_).count();
   RunResult result = fold_.finish(to_seconds(clock_->now().time_since_epoch()), wall);
   std::filesystem::path dir;
   if (results_) {
@@ -219,8 +220,9 @@ void ScenarioRun::begin_repeat(int repeat) {
   for (auto& d : backends_.devices) {
     if (!d->selected) continue;
     if (d->device->maintenance) {
-      timeline_.record(EventKind::run, d->device->name, ev::run::kCaseSkipped,
-                       {{"repeat", repeat}, {"reason", fmt::format("maintenance: {}", *d->device->maintenance)}});
+      timeline_.record(
+          EventKind::run, d->device->name, ev::run::kCaseSkipped,
+          {{"repeat", repeat}, {"reason", fmt::format("maintenance: {}", *d->device->maintenance)}});
       continue;
     }
     auto flow = std::make_unique<Flow>();
@@ -241,7 +243,9 @@ void ScenarioRun::begin_repeat(int repeat) {
     if (b.setup_failure) {
       fail(*f, Failure{.cls = FailureClass::infrastructure, .kind = "setup", .message = *b.setup_failure});
     } else if (backends_.cloud_failure) {
-      fail(*f, Failure{.cls = FailureClass::infrastructure, .kind = "setup", .message = *backends_.cloud_failure});
+      fail(
+          *f,
+          Failure{.cls = FailureClass::infrastructure, .kind = "setup", .message = *backends_.cloud_failure});
     } else if (const auto fault = faulty_.find(f->name()); fault != faulty_.end()) {
       fail(*f, fault->second);  // a hardware fault names its cause better than the health check can
     } else if (const auto it = unhealthy_.find(f->name()); it != unhealthy_.end()) {
@@ -269,7 +273,8 @@ void ScenarioRun::advance(Flow& f) {
   }
   f.step_started = clock_->now();
   f.marks["step_start"] = f.step_started;
-  timeline_.record(EventKind::step, f.name(), ev::step::kStart, {{"index", step.index}, {"step", step.label()}});
+  timeline_.record(EventKind::step, f.name(), ev::step::kStart,
+                   {{"index", step.index}, {"step", step.label()}});
   const std::uint64_t generation = ++f.generation;
   run_device_step(steps_, f, step, [this, &f, generation, &step] {
     if (f.done || f.generation != generation) return;
@@ -324,7 +329,8 @@ void ScenarioRun::blame(const std::string& device, Failure failure) {
   record_failure(device, f->repeat, failure);
 }
 
-void ScenarioRun::observer_fault(const std::string& device, const std::string& kind, const std::string& message) {
+void ScenarioRun::observer_fault(const std::string& device, const std::string& kind,
+                                 const std::string& message) {
   Failure failure{.cls = FailureClass::infrastructure, .kind = kind, .message = message};
   faulty_.emplace(device, failure);
   if (Flow* f = flow_of(device); f != nullptr && !f->done) fail(*f, failure);
@@ -392,7 +398,8 @@ void ScenarioRun::release_barrier(const std::string& group) {
         fail(*f, Failure{.cls = FailureClass::infrastructure, .kind = "outage", .message = it->second});
         continue;
       }
-      timeline_.record(EventKind::step, f->name(), ev::step::kEnd, {{"index", step.index}, {"result", "pass"}});
+      timeline_.record(EventKind::step, f->name(), ev::step::kEnd,
+                       {{"index", step.index}, {"result", "pass"}});
       ++f->step;
       clock_->post([this, f] { advance(*f); });
     }
@@ -418,7 +425,8 @@ void ScenarioRun::end_repeat() {
   const Instant ended = clock_->now();
   outages_.lift_all([this, ended](const std::vector<std::string>& faults) {
     for (const std::string& fault : faults) {
-      timeline_.record(EventKind::failure, "", "outage_not_lifted", {{"class", "infrastructure"}, {"message", fault}});
+      timeline_.record(EventKind::failure, "", "outage_not_lifted",
+                       {{"class", "infrastructure"}, {"message", fault}});
     }
     close_repeat(ended);
     // Nothing can ask about times before the oldest repeat whose samples are still to be taken.
@@ -453,7 +461,8 @@ void ScenarioRun::finish_run() {
   stopping_ = true;
   outages_.lift_all([this](const std::vector<std::string>& faults) {
     for (const std::string& fault : faults) {
-      timeline_.record(EventKind::failure, "", "outage_not_lifted", {{"class", "infrastructure"}, {"message", fault}});
+      timeline_.record(EventKind::failure, "", "outage_not_lifted",
+                       {{"class", "infrastructure"}, {"message", fault}});
     }
     power_.drive_safe(backends_.devices, [this] {
       observers_.close();

@@ -37,7 +37,8 @@ namespace cyanrig {
 
 class ScenarioRun {
  public:
-  ScenarioRun(const Scenario& scenario, const Rack& rack, const BackendRegistry& registry, const RunOptions& options);
+  ScenarioRun(const Scenario& scenario, const Rack& rack, const BackendRegistry& registry,
+              const RunOptions& options);
   ScenarioRun(const ScenarioRun&) = delete;
   ScenarioRun& operator=(const ScenarioRun&) = delete;
   ~ScenarioRun();

@@ -4,8 +4,8 @@
 
 namespace cyanrig {
 
-void Waits::wait_for(Flow& f, const Observation& what, Instant from, Instant until, std::function<void()> pass,
-                     std::function<void()> timed_out) {
+void Waits::wait_for(Flow& f, const Observation& what, Instant from, Instant until,
+                     std::function<void()> pass, std::function<void()> timed_out) {
   const std::string device = f.name();
   auto check = [this, &f, what, from, until, pass, timed_out, device, generation = f.generation] {
     if (f.done || f.generation != generation) return;

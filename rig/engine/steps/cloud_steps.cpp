@@ -18,8 +18,8 @@ void run_cloud_call_step(StepContext& ctx, Flow& f, const CloudCall& call, Insta
         if (call.returns && (!value.is_number_integer() || value.get<long long>() != *call.returns)) {
           ctx.fail(f, Failure{.cls = FailureClass::device,
                               .kind = "wrong_value",
-                              .message = fmt::format("{}: {} returned {}, expected {}", f.name(), what, value.dump(),
-                                                     *call.returns)});
+                              .message = fmt::format("{}: {} returned {}, expected {}", f.name(), what,
+                                                     value.dump(), *call.returns)});
           return;
         }
         pass();
@@ -39,7 +39,8 @@ void run_variable_step(StepContext& ctx, Flow& f, const VariableRead& read, Inst
         if (read.equals && text != *read.equals) {
           ctx.fail(f, Failure{.cls = FailureClass::device,
                               .kind = "wrong_value",
-                              .message = fmt::format("{}: {} is '{}', expected '{}'", f.name(), what, text, *read.equals)});
+                              .message = fmt::format("{}: {} is '{}', expected '{}'", f.name(), what, text,
+                                                     *read.equals)});
           return;
         }
         pass();

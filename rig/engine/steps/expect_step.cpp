@@ -27,9 +27,10 @@ void fail_if_token_refused(StepContext& ctx, Flow& f) {
   if (const auto why = ctx.cloud.token_refused_now()) {
     ctx.fail(f, Failure{.cls = FailureClass::infrastructure,
                         .kind = "cloud_token",
-                        .message = fmt::format("{}: the cloud refused the access token ({}): the device's cloud side "
-                                               "cannot be observed",
-                                               f.name(), *why)});
+                        .message = fmt::format(
+                            "{}: the cloud refused the access token ({}): the device's cloud side "
+                            "cannot be observed",
+                            f.name(), *why)});
   }
 }
 
@@ -61,9 +62,10 @@ void expect_observation(StepContext& ctx, Flow& f, const ExpectStep& e, const Ob
       if (const auto why = ctx.cloud.stream_down_between(from, until)) {
         ctx.fail(f, Failure{.cls = FailureClass::infrastructure,
                             .kind = "cloud_unobservable",
-                            .message = fmt::format("{}: the cloud's event stream was down during the wait ({}), so a "
-                                                   "missing cloud event says nothing about the device",
-                                                   f.name(), *why)});
+                            .message = fmt::format(
+                                "{}: the cloud's event stream was down during the wait ({}), so a "
+                                "missing cloud event says nothing about the device",
+                                f.name(), *why)});
         return;
       }
       device_timeout();

@@ -12,7 +12,9 @@ void run_ota_step(StepContext& ctx, Flow& f, const OtaStep& step, Pass pass) {
   const Instant until = ctx.run.clock.now() + ctx.run.scenario.resolve(step.within, f.device());
   ctx.cloud.request(
       f, until, fmt::format("OTA of {}", step.firmware.filename().string()),
-      [&ctx, &f, step](Cloud::Reply reply) { ctx.cloud.cloud()->flash(f.device().id, step.firmware, std::move(reply)); },
+      [&ctx, &f, step](Cloud::Reply reply) {
+        ctx.cloud.cloud()->flash(f.device().id, step.firmware, std::move(reply));
+      },
       [&ctx, &f, until, pass](const CloudReply&) {
         ctx.waits.end_wait(f);
         Observation started;
@@ -23,8 +25,9 @@ void run_ota_step(StepContext& ctx, Flow& f, const OtaStep& step, Pass pass) {
           if (const auto why = ctx.cloud.stream_down_between(f.step_started, until)) {
             ctx.fail(f, Failure{.cls = FailureClass::infrastructure,
                                 .kind = "cloud_unobservable",
-                                .message = fmt::format("{}: the cloud's event stream was down during the update ({})",
-                                                       f.name(), *why)});
+                                .message = fmt::format(
+                                    "{}: the cloud's event stream was down during the update ({})", f.name(),
+                                    *why)});
             return;
           }
           ctx.fail(f, Failure{.cls = FailureClass::device,

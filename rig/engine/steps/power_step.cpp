@@ -25,10 +25,9 @@ void run_power_step(StepContext& ctx, Flow& f, const PowerStep& step, Pass pass)
     return;
   }
   ctx.power.set(*f.backends, PowerState::off, guard([&ctx, &f, off_for = *step.off_for, guard, pass] {
-                  f.timers.push_back(ctx.run.clock.after(off_for, [&ctx, &f, guard, pass] {
-                    ctx.power.set(*f.backends, PowerState::on, guard(pass));
-                  }));
-                }));
+    f.timers.push_back(ctx.run.clock.after(
+        off_for, [&ctx, &f, guard, pass] { ctx.power.set(*f.backends, PowerState::on, guard(pass)); }));
+  }));
 }
 
 }  // namespace cyanrig

@@ -10,8 +10,8 @@ namespace cyanrig {
 
 void run_sleep_step(StepContext& ctx, Flow& f, const SleepStep& step, Pass pass) {
   const Instant until = ctx.run.clock.now() + ctx.run.scenario.resolve(step.within, f.device());
-  const std::string arg =
-      fmt::format("{},{}", step.mode, std::chrono::duration_cast<std::chrono::seconds>(step.duration).count());
+  const std::string arg = fmt::format(
+      "{},{}", step.mode, std::chrono::duration_cast<std::chrono::seconds>(step.duration).count());
   ctx.cloud.request(
       f, until, fmt::format("sleep request {}({})", step.function, arg),
       [&ctx, &f, step, arg](Cloud::Reply reply) {
@@ -25,8 +25,9 @@ void run_sleep_step(StepContext& ctx, Flow& f, const SleepStep& step, Pass pass)
         ctx.waits.wait_for(f, dark, f.step_started, until, pass, [&ctx, &f, until] {
           ctx.fail(f, Failure{.cls = FailureClass::device,
                               .kind = "no_sleep",
-                              .message = fmt::format("{}: asked to sleep but the LED was not off by {}; saw {}", f.name(),
-                                                     clock_text(until), describe_device_state(ctx.run.timeline, f.name()))});
+                              .message = fmt::format(
+                                  "{}: asked to sleep but the LED was not off by {}; saw {}", f.name(),
+                                  clock_text(until), describe_device_state(ctx.run.timeline, f.name()))});
         });
       });
 }

@@ -26,13 +26,15 @@ struct StepContext {
 
 using Pass = std::function<void()>;
 
-void run_power_step(StepContext& ctx, Flow& f, const PowerStep& step, Pass pass);            // power_step.cpp
-void run_timing_step(StepContext& ctx, Flow& f, const Step::Action& step, Pass pass);        // timing_steps.cpp
-void run_expect_step(StepContext& ctx, Flow& f, const ExpectStep& step, Pass pass);          // expect_step.cpp
-void run_cloud_call_step(StepContext& ctx, Flow& f, const CloudCall& call, Instant until, Pass pass);  // cloud_steps.cpp
-void run_variable_step(StepContext& ctx, Flow& f, const VariableRead& read, Instant until, Pass pass);  // cloud_steps.cpp
-void run_sleep_step(StepContext& ctx, Flow& f, const SleepStep& step, Pass pass);            // sleep_step.cpp
-void run_ota_step(StepContext& ctx, Flow& f, const OtaStep& step, Pass pass);                // ota_step.cpp
+void run_power_step(StepContext& ctx, Flow& f, const PowerStep& step, Pass pass);      // power_step.cpp
+void run_timing_step(StepContext& ctx, Flow& f, const Step::Action& step, Pass pass);  // timing_steps.cpp
+void run_expect_step(StepContext& ctx, Flow& f, const ExpectStep& step, Pass pass);    // expect_step.cpp
+void run_cloud_call_step(StepContext& ctx, Flow& f, const CloudCall& call, Instant until,
+                         Pass pass);  // cloud_steps.cpp
+void run_variable_step(StepContext& ctx, Flow& f, const VariableRead& read, Instant until,
+                       Pass pass);                                                 // cloud_steps.cpp
+void run_sleep_step(StepContext& ctx, Flow& f, const SleepStep& step, Pass pass);  // sleep_step.cpp
+void run_ota_step(StepContext& ctx, Flow& f, const OtaStep& step, Pass pass);      // ota_step.cpp
 
 // Dispatches a per-device step to its handler.
 void run_device_step(StepContext& ctx, Flow& f, const Step& step, Pass pass);

@@ -5,7 +5,8 @@ namespace cyanrig {
 
 void run_timing_step(StepContext& ctx, Flow& f, const Step::Action& step, Pass pass) {
   if (const auto* wait = std::get_if<WaitStep>(&step)) {
-    f.timers.push_back(ctx.run.clock.after(ctx.run.scenario.resolve(wait->duration, f.device()), std::move(pass)));
+    f.timers.push_back(
+        ctx.run.clock.after(ctx.run.scenario.resolve(wait->duration, f.device()), std::move(pass)));
     return;
   }
   const auto& mark = std::get<MarkStep>(step);

@@ -1,0 +1,296 @@
+#include "rig/report/report_model.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace cyanrig {
+
+// The model:
+//   end        run length, ms
+//   strings    every label once; the lists below refer to labels by index
+//   devices    [{name, platform, segment, verdict}] in the run's order; lanes[i] is devices[i]'s
+//   repeats    [[n, start, end], ...]
+//   lanes[i]   power [dt, on], led [dt, label], cloud [dt, online], ticks [dt, label] (Device OS
+//              events, serial link, cloud events, notes), calls [dt, ok, label], marks [dt, label],
+//              steps [dt, label]: flat lists, each time in whole ms after the previous entry's time
+//   steps      rack-wide steps (outage steps), [dt, label]
+//   outages    [{segment, label, start, stop, effective: [device, t, ...], notes: [label, ...]}]
+//   failures   [[device or -1, t or -1, label]] in summary.json's order (cases, then the run's)
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+long long whole_ms(RunTime t) {
+  return std::llround(t.count());
+}
+
+class Strings {
+ public:
+  int operator()(const std::string& s) {
+    const auto [it, added] = index_.try_emplace(s, static_cast<int>(all_.size()));
+    if (added) all_.push_back(s);
+    return it->second;
+  }
+  json to_json() const { return all_; }
+
+ private:
+  std::map<std::string, int> index_;
+  std::vector<std::string> all_;
+};
+
+// A flat list of [dt, values...] entries whose times only move forward (an LED state named late
+// begins when it began, which may be before the entry before it: it is clamped to that).
+class Track {
+ public:
+  void add(RunTime t, std::initializer_list<long long> values) {
+    const long long ms = std::max(whole_ms(t), last_);
+    items_.push_back(ms - last_);
+    last_ = ms;
+    for (const long long v : values) items_.push_back(v);
+  }
+  json to_json() const { return items_; }
+
+ private:
+  std::vector<long long> items_;
+  long long last_ = 0;
+};
+
+struct Lane {
+  Track power, led, cloud, ticks, calls, marks, steps;
+};
+
+struct Outage {
+  std::string segment;
+  std::string label;
+  long long start = 0;
+  std::optional<long long> stop;
+  std::vector<long long> effective;
+  std::vector<int> notes;
+};
+
+std::string field_text(const nlohmann::json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_number() || v.is_boolean()) return v.dump();
+  return {};
+}
+
+// "reset_reason reason=power_down": the event's name and its few short fields, not the ones that
+// change every time (device_ms) and would make every label unique.
+std::string tick_label(const std::string& prefix, const RecordedEvent& e) {
+  std::string label = prefix + e.name;
+  int shown = 0;
+  for (const auto& [key, value] : e.data.items()) {
+    if (key == "device_ms" || key == "since_ms" || key == "published_at" || key == "id") continue;
+    const std::string text = field_text(value);
+    if (text.empty() || text.size() > 32 || shown == 3) continue;
+    label += fmt::format(" {}={}", key, text);
+    ++shown;
+  }
+  return label;
+}
+
+std::string led_label(const RecordedEvent& e) {
+  std::string label = e.name;
+  if (const auto c = e.data.find("color"); c != e.data.end() && c->is_string())
+    label += " " + c->get<std::string>();
+  if (const auto n = e.data.find("count"); n != e.data.end() && n->is_number()) label += " x" + n->dump();
+  if (const auto code = e.data.find("code"); code != e.data.end() && code->is_number())
+    label += " code " + code->dump();
+  return label;
+}
+
+bool online(const RecordedEvent& e) {
+  const auto status = e.data.find("status");
+  return status != e.data.end() && status->is_string() && status->get<std::string>() == "online";
+}
+
+bool has_status(const RecordedEvent& e) {
+  const auto status = e.data.find("status");
+  return status != e.data.end() && status->is_string();
+}
+
+class ModelBuilder {
+ public:
+  ModelBuilder(const RecordedRun& run, const std::map<std::string, std::string>& segments) {
+    for (const RecordedDevice& d : run.devices) {
+      const auto known = segments.find(d.name);
+      lane_of(d.name, d.platform, known != segments.end() ? known->second : d.segment, d.verdict);
+    }
+    end_ = RunTime(run.rig_seconds * 1000.0);
+  }
+
+  void add(const RecordedEvent& e) {
+    end_ = std::max(end_, e.t);
+    if (e.kind == "run") return add_run(e);
+    if (e.kind == "outage") return add_outage(e);
+    if (e.kind == "step" && e.device.empty()) {
+      if (e.name == "start") rack_steps_.add(e.t, {strings_(text_of(e, "step", "step"))});
+      return;
+    }
+    if (e.device.empty()) return;
+    Lane& lane = lane_of(e.device);
+    if (e.kind == "power" && (e.name == "on" || e.name == "off")) {
+      lane.power.add(e.t, {e.name == "on" ? 1 : 0});
+    } else if (e.kind == "led") {
+      const auto since = e.data.find("since_ms");
+      const RunTime began = since != e.data.end() && since->is_number() ? RunTime(since->get<double>()) : e.t;
+      lane.led.add(began, {strings_(led_label(e))});
+    } else if (e.kind == "cloud" && e.name == "reply") {
+      const auto error = e.data.find("error");
+      const bool ok = error == e.data.end() || (error->is_string() && error->get<std::string>() == "none");
+      lane.calls.add(e.t, {ok ? 1 : 0, strings_(tick_label("", e))});
+    } else if (e.kind == "cloud" && (e.name == "spark/status" || e.name == "device_info") && has_status(e)) {
+      lane.cloud.add(e.t, {online(e) ? 1 : 0});
+    } else if (e.kind == "devos" || e.kind == "cloud" || e.kind == "serial_link" || e.kind == "note") {
+      lane.ticks.add(e.t, {strings_(tick_label(e.kind == "devos" ? "" : e.kind + " ", e))});
+    } else if (e.kind == "mark") {
+      lane.marks.add(e.t, {strings_(e.name)});
+    } else if (e.kind == "step" && e.name == "start") {
+      lane.steps.add(e.t, {strings_(text_of(e, "step", "step"))});
+    }
+  }
+
+  json finish(const RecordedRun& run) {
+    json model;
+    model["end"] = whole_ms(end_);
+    json devices = json::array();
+    json lanes = json::array();
+    for (std::size_t i = 0; i < names_.size(); ++i) {
+      devices.push_back({{"name", names_[i]},
+                         {"platform", platforms_[i]},
+                         {"segment", segments_[i]},
+                         {"verdict", verdicts_[i]}});
+      const Lane& l = lanes_[i];
+      lanes.push_back({{"power", l.power.to_json()},
+                       {"led", l.led.to_json()},
+                       {"cloud", l.cloud.to_json()},
+                       {"ticks", l.ticks.to_json()},
+                       {"calls", l.calls.to_json()},
+                       {"marks", l.marks.to_json()},
+                       {"steps", l.steps.to_json()}});
+    }
+    json repeats = json::array();
+    if (repeats_.empty()) derive_repeats(run);
+    for (const auto& [n, span] : repeats_)
+      repeats.push_back({n, whole_ms(span.first), whole_ms(span.second.value_or(end_))});
+    json outages = json::array();
+    for (const Outage& o : outages_) {
+      outages.push_back({{"segment", o.segment},
+                         {"label", o.label},
+                         {"start", o.start},
+                         {"stop", o.stop ? json(*o.stop) : json(whole_ms(end_))},
+                         {"effective", o.effective},
+                         {"notes", o.notes}});
+    }
+    json failures = json::array();
+    for (const RecordedFailure& f : run.all_failures()) {
+      failures.push_back({f.device.empty() ? -1 : device_index(f.device), f.t ? whole_ms(*f.t) : -1,
+                          strings_(fmt::format("{} ({}/{})", f.message, f.cls, f.kind))});
+    }
+    model["devices"] = std::move(devices);
+    model["repeats"] = std::move(repeats);
+    model["lanes"] = std::move(lanes);
+    model["steps"] = rack_steps_.to_json();
+    model["outages"] = std::move(outages);
+    model["failures"] = std::move(failures);
+    model["strings"] = strings_.to_json();  // last: every list above has added its labels
+    return model;
+  }
+
+ private:
+  static std::string text_of(const RecordedEvent& e, const char* key, const std::string& otherwise) {
+    const auto it = e.data.find(key);
+    return it != e.data.end() && it->is_string() ? it->get<std::string>() : otherwise;
+  }
+
+  Lane& lane_of(const std::string& device, const std::string& platform = {}, const std::string& segment = {},
+                const std::string& verdict = {}) {
+    const int i = device_index(device);
+    if (i >= 0) return lanes_[static_cast<std::size_t>(i)];
+    names_.push_back(device);
+    platforms_.push_back(platform);
+    segments_.push_back(segment);
+    verdicts_.push_back(verdict);
+    lanes_.emplace_back();
+    return lanes_.back();
+  }
+
+  int device_index(const std::string& device) const {
+    const auto it = std::find(names_.begin(), names_.end(), device);
+    return it == names_.end() ? -1 : static_cast<int>(it - names_.begin());
+  }
+
+  void add_run(const RecordedEvent& e) {
+    const auto repeat = e.data.find("repeat");
+    if (repeat == e.data.end() || !repeat->is_number_integer()) return;
+    const int n = repeat->get<int>();
+    if (e.name == "repeat_start") repeats_[n] = {e.t, std::nullopt};
+    if (e.name == "repeat_end" && repeats_.contains(n)) repeats_[n].second = e.t;
+  }
+
+  void add_outage(const RecordedEvent& e) {
+    const std::string segment = text_of(e, "segment", "");
+    if (e.name == "start") {
+      outages_.push_back({.segment = segment,
+                          .label = text_of(e, "outage", text_of(e, "mode", "outage")),
+                          .start = whole_ms(e.t)});
+      return;
+    }
+    Outage* open = nullptr;
+    for (auto it = outages_.rbegin(); it != outages_.rend(); ++it) {
+      if (it->segment == segment && !it->stop) {
+        open = &*it;
+        break;
+      }
+    }
+    if (open == nullptr) return;
+    if (e.name == "stop") {
+      open->stop = whole_ms(e.t);
+    } else if (e.name == "effective" && !e.device.empty()) {
+      lane_of(e.device);
+      const int i = device_index(e.device);
+      open->effective.push_back(i);
+      open->effective.push_back(whole_ms(e.t));
+      if (segments_[static_cast<std::size_t>(i)].empty()) segments_[static_cast<std::size_t>(i)] = segment;
+    } else {
+      open->notes.push_back(strings_(fmt::format("{} at {:.1f} s: {}", e.name, e.t.count() / 1000.0,
+                                                 text_of(e, "message", text_of(e, "evidence", "")))));
+    }
+  }
+
+  // Older folders without repeat events: each repeat spans its cases.
+  void derive_repeats(const RecordedRun& run) {
+    for (const RecordedCase& c : run.cases) {
+      auto [it, added] = repeats_.try_emplace(c.repeat, c.started, c.ended);
+      if (!added) {
+        it->second.first = std::min(it->second.first, c.started);
+        it->second.second = std::max(it->second.second.value_or(c.ended), c.ended);
+      }
+    }
+  }
+
+  Strings strings_;
+  std::vector<std::string> names_, platforms_, segments_, verdicts_;
+  std::vector<Lane> lanes_;
+  Track rack_steps_;
+  std::map<int, std::pair<RunTime, std::optional<RunTime>>> repeats_;
+  std::vector<Outage> outages_;
+  RunTime end_{};
+};
+
+}  // namespace
+
+nlohmann::ordered_json swimlane_model(const RecordedRun& run,
+                                      const std::map<std::string, std::string>& segments,
+                                      Diagnostics& diags) {
+  ModelBuilder builder(run, segments);
+  for_each_recorded_event(
+      run.dir, [&](const RecordedEvent& e) { builder.add(e); }, diags);
+  return builder.finish(run);
+}
+
+}  // namespace cyanrig
