@@ -33,6 +33,9 @@ int main(int argc, char** argv) {
   cli::add_outage_commands(app, commands);
   cli::add_usb_commands(app, commands);
   cli::add_sim_commands(app, commands);
+  cli::add_power_commands(app, commands);
+  cli::add_rack_commands(app, commands);
+  cli::add_device_commands(app, commands);
 
   try {
     app.parse(argc, argv);
