@@ -36,19 +36,18 @@ std::string slurp(const fs::path& p) {
 
 struct Ran {
   int code = -1;
-  std::string err;
+  std::string said;  // stdout and stderr: a run reports a failed device on stdout
 };
 
 class Secrets : public ::testing::Test {
  protected:
-  // `cyanrig ARGS` with `environment` (NAME=value ...) added; stderr kept.
-  Ran cyanrig(const std::string& args, const std::vector<std::string>& environment) {
-    std::string command = "env";
+  // `cyanrig ARGS` with `environment` (NAME=value ...) added, interrupted (SIGINT) after `limit`.
+  Ran cyanrig(const std::string& args, const std::vector<std::string>& environment, int limit_seconds = 60) {
+    std::string command = fmt::format("timeout -s INT {} env", limit_seconds);
     for (const std::string& e : environment) command += " '" + e + "'";
-    command += fmt::format(" {} {} >{} 2>{}", CYANRIG_BINARY, args, (dir_.path() / "out").string(),
-                           (dir_.path() / "err").string());
+    command += fmt::format(" {} {} >{} 2>&1", CYANRIG_BINARY, args, (dir_.path() / "said").string());
     const int status = std::system(command.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(dir_.path() / "err")};
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(dir_.path() / "said")};
   }
   fs::path write(const std::string& name, const std::string& text) {
     std::ofstream(dir_.path() / name) << text;
@@ -84,10 +83,10 @@ devices:
                                              "LAB_SITE=bench-3"};
   for (const std::string device : {"argon-1", "argon-2"}) {
     const Ran on = cyanrig("power on " + device + " --rack " + rack.string(), environment);
-    ASSERT_EQ(on.code, 0) << on.err;
+    ASSERT_EQ(on.code, 0) << on.said;
   }
   const Ran clear = cyanrig("outage clear --rack " + rack.string(), environment);
-  ASSERT_EQ(clear.code, 0) << clear.err;
+  ASSERT_EQ(clear.code, 0) << clear.said;
 
   for (const std::string file : {"argon-1.env", "argon-2.env", "outage-undo.env"}) {
     const std::string seen = slurp(dir_.path() / file);
@@ -115,8 +114,8 @@ devices:
 )");
   const Ran validate = cyanrig("validate " + rack.string(), {});
   EXPECT_EQ(validate.code, 2);
-  EXPECT_THAT(validate.err, HasSubstr(rack.string() + ":6:"));
-  EXPECT_THAT(validate.err, HasSubstr("PARTICLE_ACCESS_TOKEN is never passed to a command"));
+  EXPECT_THAT(validate.said, HasSubstr(rack.string() + ":7:66: "));
+  EXPECT_THAT(validate.said, HasSubstr("PARTICLE_ACCESS_TOKEN is never passed to a command"));
 }
 
 // A listening socket where the cloud would be: how many connections reached it.
@@ -158,27 +157,27 @@ devices:
   const fs::path scenario = write("online.yaml", R"(scenario: online
 devices: all
 steps:
-  - expect: {cloud: online, within: 5s}
+  - expect: {cloud: online, within: 5s, from: step_start}
 )");
   const std::string injected = std::string(kToken) + "\r\nX-Injected: yes";
   const Ran run =
       cyanrig(fmt::format("run {} --rack {} --no-results --progress plain", scenario.string(), rack.string()),
               {"PARTICLE_ACCESS_TOKEN=" + injected});
-  EXPECT_EQ(run.code, 3) << run.err;
+  EXPECT_EQ(run.code, 3) << run.said;
   EXPECT_THAT(
-      run.err,
+      run.said,
       HasSubstr("the Particle access token from PARTICLE_ACCESS_TOKEN contains a carriage return (CR) "
                 "at character 41"));
-  EXPECT_THAT(run.err, Not(HasSubstr("X-Injected"))) << "the token is never echoed";
-  EXPECT_THAT(run.err, Not(HasSubstr(kToken)));
+  EXPECT_THAT(run.said, Not(HasSubstr("X-Injected"))) << "the token is never echoed";
+  EXPECT_THAT(run.said, Not(HasSubstr(kToken)));
   EXPECT_EQ(cloud.connections(), 0) << "nothing was sent";
 
   // The same token without the injection is used: the listener is reached.
   const Ran clean =
       cyanrig(fmt::format("run {} --rack {} --no-results --progress plain", scenario.string(), rack.string()),
-              {std::string("PARTICLE_ACCESS_TOKEN=") + kToken});
+              {std::string("PARTICLE_ACCESS_TOKEN=") + kToken}, 5);
   EXPECT_NE(clean.code, 0) << "nothing answers there";
-  EXPECT_GT(cloud.connections(), 0) << "a clean token does reach the (stand-in) cloud:\n" << clean.err;
+  EXPECT_GT(cloud.connections(), 0) << "a clean token does reach the (stand-in) cloud:\n" << clean.said;
 }
 
 }  // namespace
