@@ -14,22 +14,17 @@
 #include <regex>
 #include <sstream>
 
+#include "tests/support/file_text.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
+using cyanrig::test::file_text;
 using ::testing::Contains;
 using ::testing::HasSubstr;
 
 const fs::path kCi = fs::path(CYANRIG_SOURCE_DIR) / "deploy" / "ci";
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // Runs `command` through /bin/sh: exit status, stdout in `out`.
 int shell(const std::string& command, std::string& out) {
@@ -190,7 +185,7 @@ TEST_F(GithubTemplate, TheRunStepRetriesOnExit3OnlyAndJunitComesFromWhereRunWrit
                           "RACK_FILE=r bash -e step.sh >/dev/null 2>&1",
                           dir.path().string()),
               out);
-    const std::string calls = slurp(dir.path() / "calls");
+    const std::string calls = file_text(dir.path() / "calls");
     return std::pair{code, static_cast<int>(std::count(calls.begin(), calls.end(), '\n'))};
   };
   EXPECT_EQ(attempt("0\n"), (std::pair{0, 1}));
@@ -211,9 +206,9 @@ TEST_F(GithubTemplate, TheRunStepRetriesOnExit3OnlyAndJunitComesFromWhereRunWrit
 }
 
 TEST(CiDocs, ShowTheTemplatesAsTheyAre) {
-  const std::string docs = slurp(fs::path(CYANRIG_SOURCE_DIR) / "docs" / "ci.md");
+  const std::string docs = file_text(fs::path(CYANRIG_SOURCE_DIR) / "docs" / "ci.md");
   for (const char* file : {"gitlab-ci.yml", "github-actions.yml"}) {
-    EXPECT_THAT(docs, HasSubstr("```yaml\n" + slurp(kCi / file) + "```\n"))
+    EXPECT_THAT(docs, HasSubstr("```yaml\n" + file_text(kCi / file) + "```\n"))
         << file << " differs from docs/ci.md";
   }
 }

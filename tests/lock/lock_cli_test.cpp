@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/support/file_text.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace {
@@ -23,6 +24,7 @@ using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 using ::testing::Not;
 namespace fs = std::filesystem;
+using cyanrig::test::file_text;
 
 struct Finished {
   int code = -1;
@@ -30,13 +32,6 @@ struct Finished {
   std::string err;
   std::chrono::steady_clock::duration took{};
 };
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // A cyanrig command started in the background, as another terminal (or Unix user) would start it.
 class Command {
@@ -80,8 +75,8 @@ class Command {
       std::this_thread::sleep_for(10ms);
     }
     f.took = std::chrono::steady_clock::now() - started_;
-    f.out = slurp(out_);
-    f.err = slurp(err_);
+    f.out = file_text(out_);
+    f.err = file_text(err_);
     return f;
   }
 
@@ -125,7 +120,7 @@ class LockCommandLine : public ::testing::Test {
         dir_.path(), fmt::format("power cycle argon-1 --off-for {}s{}", seconds, rack_arg()), as_user);
     const auto until = std::chrono::steady_clock::now() + 20s;
     while (std::chrono::steady_clock::now() < until) {
-      if (slurp(locks_ / "lab-a.lock").find("command: power cycle argon-1") != std::string::npos)
+      if (file_text(locks_ / "lab-a.lock").find("command: power cycle argon-1") != std::string::npos)
         return holder;
       std::this_thread::sleep_for(10ms);
     }

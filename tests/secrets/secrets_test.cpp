@@ -17,22 +17,17 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/support/file_text.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
+using cyanrig::test::file_text;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
 constexpr const char* kToken = "0123456789abcdef0123456789abcdef01234567";
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 struct Ran {
   int code = -1;
@@ -47,7 +42,7 @@ class Secrets : public ::testing::Test {
     for (const std::string& e : environment) command += " '" + e + "'";
     command += fmt::format(" {} {} >{} 2>&1", CYANRIG_BINARY, args, (dir_.path() / "said").string());
     const int status = std::system(command.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(dir_.path() / "said")};
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, file_text(dir_.path() / "said")};
   }
   fs::path write(const std::string& name, const std::string& text) {
     std::ofstream(dir_.path() / name) << text;
@@ -89,17 +84,17 @@ devices:
   ASSERT_EQ(clear.code, 0) << clear.said;
 
   for (const std::string file : {"argon-1.env", "argon-2.env", "outage-undo.env"}) {
-    const std::string seen = slurp(dir_.path() / file);
+    const std::string seen = file_text(dir_.path() / file);
     ASSERT_THAT(seen, HasSubstr("LAB_SITE=bench-3\n"))
         << file << ": the rest of the environment is passed on";
     EXPECT_THAT(seen, Not(HasSubstr("PARTICLE_ACCESS_TOKEN"))) << file;
     EXPECT_THAT(seen, Not(HasSubstr(kToken))) << file;
     EXPECT_THAT(seen, Not(HasSubstr("pdu-8901"))) << file;
   }
-  EXPECT_THAT(slurp(dir_.path() / "argon-1.env"), Not(HasSubstr("plug-4567")));
-  EXPECT_THAT(slurp(dir_.path() / "argon-1.env"), HasSubstr("CYANRIG_DEVICE=argon-1\n"));
-  EXPECT_THAT(slurp(dir_.path() / "outage-undo.env"), Not(HasSubstr("plug-4567")));
-  EXPECT_THAT(slurp(dir_.path() / "argon-2.env"), HasSubstr("SMARTPLUG_KEY=plug-4567\n"))
+  EXPECT_THAT(file_text(dir_.path() / "argon-1.env"), Not(HasSubstr("plug-4567")));
+  EXPECT_THAT(file_text(dir_.path() / "argon-1.env"), HasSubstr("CYANRIG_DEVICE=argon-1\n"));
+  EXPECT_THAT(file_text(dir_.path() / "outage-undo.env"), Not(HasSubstr("plug-4567")));
+  EXPECT_THAT(file_text(dir_.path() / "argon-2.env"), HasSubstr("SMARTPLUG_KEY=plug-4567\n"))
       << "passed on by name to the one backend that needs it";
 }
 
