@@ -41,6 +41,7 @@ struct CalibrateArgs {
   std::string step = "both";
   std::string file;
   bool yes = false;
+  Duration lock_wait{0};
 };
 
 // A failed step: what to print, and the exit code.
@@ -257,6 +258,8 @@ int cmd_led_calibrate(const CalibrateArgs& args) {
                rack->file);
     return kExitInvalid;
   }
+  const auto lock = lock_rack(*rack, {.command = "led calibrate " + device->name, .wait = args.lock_wait});
+  if (!lock) return kExitInfrastructure;
   try {
     calibrate(*rack, *device, args, args.file.empty() ? led_calibration_file(*rack, *device) : args.file);
   } catch (const Abort& abort) {
@@ -286,6 +289,7 @@ void add_led_calibrate_command(CLI::App& led, Subcommands& commands) {
       "Calibration file (default: the sensor's `calibration`, else led-calibration.yaml next to the "
       "rack file)");
   cmd->add_flag("--yes", args->yes, "Do not wait for Enter before a step that needs the user");
+  add_lock_wait_option(*cmd, args->lock_wait);
   commands.on(cmd, [args] { return cmd_led_calibrate(*args); });
 }
 

@@ -40,6 +40,9 @@ int main(int argc, char** argv) {
   cli::add_report_command(app, commands);
   cli::add_history_command(app, commands);
   cli::add_gate_command(app, commands);
+  cli::add_power_commands(app, commands);
+  cli::add_rack_commands(app, commands);
+  cli::add_device_commands(app, commands);
 
   try {
     app.parse(argc, argv);

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "cli/rack_bench.hpp"
 #include "cli/rack_choice.hpp"
 #include "rig/clock.hpp"
 #include "rig/rack/backend_registry.hpp"
@@ -21,6 +22,11 @@ using namespace std::chrono_literals;
 // Each backend answers in well under its own command timeouts (at most 30 s); past this the lab is stuck.
 constexpr Duration kWholeCommandLimit = 2min;
 
+struct OutageArgs {
+  std::string rack;
+  Duration lock_wait{0};
+};
+
 struct RackOutage {
   std::string label;  // "lab-wifi / nftables"
   std::unique_ptr<OutageSwitch> outage;
@@ -29,61 +35,50 @@ struct RackOutage {
 // Everything one subcommand works with: the rack, its clock, and its outage backends.
 class OutageBench {
  public:
-  // The rack at `path` (the built-in simulated rack when empty); false when it does not load or a
-  // backend cannot be built, with the reasons printed.
-  bool load(const std::string& path) {
-    auto rack = open_rack(path);
-    if (!rack) return false;
-    rack_ = std::make_unique<Rack>(std::move(*rack));
-    clock_ = clock_for(*rack_);
-    context_ = std::make_unique<BackendContext>(*clock_, *rack_, 1);
+  explicit OutageBench(Rack rack) : bench_(std::move(rack)) {}
+
+  // Builds every segment's outage backends; false when one cannot be built, with the reasons printed.
+  bool build() {
     bool built = true;
-    for (const Segment& segment : rack_->segments) {
-      for (const BackendSpec& spec : segment.outages) built = build(segment, spec) && built;
+    for (const Segment& segment : bench_.rack().segments) {
+      for (const BackendSpec& spec : segment.outages) {
+        const std::string label = fmt::format("{} / {}", segment.name, spec.backend);
+        auto outage = bench_.build<OutageSwitch>(BackendSite{spec, nullptr, &segment}, label);
+        if (!outage) {
+          built = false;
+          continue;
+        }
+        outages_.push_back({label, std::move(outage)});
+      }
     }
     return built;
   }
 
-  const Rack& rack() const { return *rack_; }
   std::vector<RackOutage>& outages() { return outages_; }
 
   // Calls `step` for each backend in turn, on the loop; false if they did not all finish in time.
   bool each_in_turn(const std::function<void(RackOutage&, std::function<void()> next)>& step) {
     std::size_t index = 0;
+    Done all_done;
     std::function<void()> next = [&] {
-      if (index == outages_.size()) return clock_->stop();
+      if (index == outages_.size()) return all_done(Status{});
       RackOutage& outage = outages_[index++];
       step(outage, next);
     };
-    bool timed_out = false;
-    const Timer limit = clock_->after(kWholeCommandLimit, [&] {
-      timed_out = true;
-      clock_->stop();
-    });
-    clock_->post(next);
-    clock_->run();
-    if (timed_out)
+    const Status finished = bench_.await(
+        [&](Done done) {
+          all_done = std::move(done);
+          next();
+        },
+        kWholeCommandLimit);
+    if (!finished.ok())
       fmt::print(stderr, "cyanrig: the outage backends did not answer within {} s\n",
                  to_seconds(kWholeCommandLimit));
-    return !timed_out;
+    return finished.ok();
   }
 
  private:
-  bool build(const Segment& segment, const BackendSpec& spec) {
-    const std::string label = fmt::format("{} / {}", segment.name, spec.backend);
-    const auto* factory = backends().find<OutageSwitch>(spec.backend);
-    try {
-      outages_.push_back({label, factory->create(BackendSite{spec, nullptr, &segment}, *context_)});
-      return true;
-    } catch (const std::exception& e) {
-      fmt::print(stderr, "cyanrig: {}: {}\n", label, e.what());
-      return false;
-    }
-  }
-
-  std::unique_ptr<Rack> rack_;
-  std::unique_ptr<Clock> clock_;
-  std::unique_ptr<BackendContext> context_;
+  RackBench bench_;
   std::vector<RackOutage> outages_;  // last: destroyed before the clock they use
 };
 
@@ -93,9 +88,11 @@ void print_status(const std::string& label, const OutageStatus& status) {
   for (const std::string& detail : status.details) fmt::print("    {}\n", detail);
 }
 
-int cmd_outage_status(const std::string& rack_path) {
-  OutageBench bench;
-  if (!bench.load(rack_path)) return kExitInvalid;
+int cmd_outage_status(const OutageArgs& args) {
+  auto rack = open_rack(args.rack);
+  if (!rack) return kExitInvalid;
+  OutageBench bench(std::move(*rack));
+  if (!bench.build()) return kExitInfrastructure;
   bool faults = false;
   const bool finished = bench.each_in_turn([&](RackOutage& outage, std::function<void()> next) {
     outage.outage->inspect([&, next](const OutageStatus& status) {
@@ -109,9 +106,13 @@ int cmd_outage_status(const std::string& rack_path) {
 
 // What was in force (inspect), what a killed run left (sweep), then a stop for good measure: every
 // backend's stop is safe whatever is loaded.
-int cmd_outage_clear(const std::string& rack_path) {
-  OutageBench bench;
-  if (!bench.load(rack_path)) return kExitInvalid;
+int cmd_outage_clear(const OutageArgs& args) {
+  auto rack = open_rack(args.rack);
+  if (!rack) return kExitInvalid;
+  const auto lock = lock_rack(*rack, {.command = "outage clear", .wait = args.lock_wait});
+  if (!lock) return kExitInfrastructure;
+  OutageBench bench(std::move(*rack));
+  if (!bench.build()) return kExitInfrastructure;
   bool faults = false;
   const auto failed = [&](const std::string& label, const HardwareFault& fault) {
     faults = true;
@@ -144,7 +145,7 @@ int cmd_outage_clear(const std::string& rack_path) {
 void add_outage_commands(CLI::App& app, Subcommands& commands) {
   auto* outage = app.add_subcommand("outage", "Network outages the rack's backends have in force");
   outage->require_subcommand(1);
-  auto rack = std::make_shared<std::string>();
+  auto args = std::make_shared<OutageArgs>();
   auto* status = outage->add_subcommand(
       "status",
       "Show what each segment's outage backends have in force, with their counters; exit 3 if one "
@@ -152,10 +153,12 @@ void add_outage_commands(CLI::App& app, Subcommands& commands) {
   auto* clear = outage->add_subcommand(
       "clear", "Lift every outage the rack's backends can find, including what a killed run left");
   for (auto* command : {status, clear}) {
-    command->add_option("--rack", *rack, "Rack file (default: the built-in simulated rack)");
+    command->add_option("--rack", args->rack, "Rack file (default: the built-in simulated rack)");
   }
-  commands.on(status, [rack] { return cmd_outage_status(*rack); });
-  commands.on(clear, [rack] { return cmd_outage_clear(*rack); });
+  add_lock_wait_option(*clear, args->lock_wait);
+  add_outage_hold_command(*outage, commands);
+  commands.on(status, [args] { return cmd_outage_status(*args); });
+  commands.on(clear, [args] { return cmd_outage_clear(*args); });
 }
 
 }  // namespace cyanrig::cli

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "drivers/all_backends.hpp"
+#include "rig/core/duration_text.hpp"
 #include "rig/rack/rack_file.hpp"
 
 namespace cyanrig::cli {
@@ -41,6 +42,32 @@ void print_warnings(const Diagnostics& diags) {
     const Diagnostic warning{d.loc, "warning: " + d.message};
     if (printed.insert(warning.to_string()).second) fmt::print(stderr, "{}\n", warning.to_string());
   }
+}
+
+void add_lock_wait_option(CLI::App& command, Duration& wait) {
+  command
+      .add_option_function<std::string>(
+          "--lock-wait",
+          [&wait](const std::string& text) {
+            const DurationParse parsed = parse_duration(text);
+            if (!parsed.value) throw CLI::ValidationError("--lock-wait", parsed.error);
+            wait = *parsed.value;
+          },
+          "When another command holds the rack, wait this long for it (e.g. 10m) instead of exiting 3 at "
+          "once")
+      ->type_name("DURATION");
+}
+
+std::optional<RackLock> lock_rack(const Rack& rack, LockRequest request) {
+  if (!request.on_wait) {
+    request.on_wait = [](const std::string& message) { fmt::print(stderr, "cyanrig: {}\n", message); };
+  }
+  RackLockAttempt attempt = take_rack_lock(rack, request, backends());
+  if (!attempt) {
+    fmt::print(stderr, "cyanrig: {}\n", attempt.refusal);
+    return std::nullopt;
+  }
+  return std::move(attempt.lock);
 }
 
 std::size_t print_diagnostics(const Diagnostics& diags) {

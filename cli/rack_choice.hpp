@@ -3,12 +3,14 @@
 // once as file:line:col. And the clock that rack runs on.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "rig/clock.hpp"
 #include "rig/core/diagnostic.hpp"
+#include "rig/lock/rack_lock.hpp"
 #include "rig/rack/backend_registry.hpp"
 #include "rig/rack/rack.hpp"
 
@@ -26,6 +28,17 @@ std::optional<Rack> open_rack(const std::string& path);
 
 // The virtual clock for a rack made only of simulated backends, the steady clock otherwise.
 std::unique_ptr<Clock> clock_for(const Rack& rack);
+
+// Every command that acts on the rack holds its lock (docs/operations.md): `--lock-wait DURATION` on
+// the command, then lock_rack() before touching anything. A bad duration is a usage error (exit 2).
+void add_lock_wait_option(CLI::App& command, Duration& wait);
+
+// The rack's lock (one that holds nothing for a rack that shares nothing), or nothing with the
+// reason printed, naming the holder: the command then exits 3 (kExitInfrastructure). While it
+// waits it says so once on stderr.
+//   auto lock = lock_rack(*rack, {.command = "run", .scenario = scenario->name, .wait = args.lock_wait});
+//   if (!lock) return kExitInfrastructure;
+std::optional<RackLock> lock_rack(const Rack& rack, LockRequest request);
 
 // Prints each problem once (a bad `defaults:` block is reported by every device using it, and a rack
 // given both as a file and as --rack is read twice); returns how many were printed.

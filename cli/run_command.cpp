@@ -27,6 +27,7 @@ struct RunArgs {
   bool no_results = false;
   std::string progress = "auto";
   AfterRunArgs after;  // history, report, gate
+  Duration lock_wait{0};
 };
 
 int cmd_run(const RunArgs& args) {
@@ -43,6 +44,9 @@ int cmd_run(const RunArgs& args) {
     fmt::print(stderr, "cyanrig: nothing was run ({} problem{})\n", problems, problems == 1 ? "" : "s");
     return kExitInvalid;
   }
+  // One user at a time on a rack with real backends (docs/operations.md); the sim rack takes no lock.
+  const auto lock = lock_rack(*rack, {.command = "run", .scenario = scenario->name, .wait = args.lock_wait});
+  if (!lock) return kExitInfrastructure;
   Progress::Style style = Progress::style_for(stdout);
   if (args.progress == "plain") style = Progress::Style::plain;
   if (args.progress == "quiet") style = Progress::Style::quiet;
@@ -83,6 +87,7 @@ void add_run_command(CLI::App& app, Subcommands& commands) {
   cmd->add_option("--progress", args->progress, "auto (live on a terminal), live, plain or quiet")
       ->check(CLI::IsMember({"auto", "live", "plain", "quiet"}));
   add_after_run_options(cmd, args->after);
+  add_lock_wait_option(*cmd, args->lock_wait);
   commands.on(cmd, [args] { return cmd_run(*args); });
 }
 

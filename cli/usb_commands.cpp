@@ -16,6 +16,7 @@ namespace {
 struct ModeArgs {
   std::string device;
   std::string rack;
+  Duration lock_wait{0};
 };
 
 int cmd_discover() {
@@ -42,6 +43,11 @@ int cmd_usb_mode(const ModeArgs& args, UsbMode mode) {
     return problem->usage ? kExitInvalid : kExitInfrastructure;
   }
   const std::string& path = std::get<PortPath>(port).path;
+  const auto lock = lock_rack(
+      *rack,
+      {.command = fmt::format("serial {} {}", mode == UsbMode::dfu ? "dfu" : "listening", device->name),
+       .wait = args.lock_wait});
+  if (!lock) return kExitInfrastructure;
   if (const Status status = request_usb_mode(path, mode); !status.ok()) {
     fmt::print(stderr, "cyanrig: {}: {}\n", device->name, status.message());
     return kExitInfrastructure;
@@ -68,6 +74,7 @@ void add_usb_commands(CLI::App& app, Subcommands& commands) {
   for (auto* cmd : {dfu, listening}) {
     cmd->add_option("device", args->device, "Device name or ID in the rack")->required();
     cmd->add_option("--rack", args->rack, "Rack file (default: the built-in simulated rack)");
+    add_lock_wait_option(*cmd, args->lock_wait);
   }
   commands.on(dfu, [args] { return cmd_usb_mode(*args, UsbMode::dfu); });
   commands.on(listening, [args] { return cmd_usb_mode(*args, UsbMode::listening); });

@@ -51,17 +51,26 @@ class UniqueFd {
   int fd_;
 };
 
-// The rig's environment with `extra` laid over it, as "NAME=value" strings.
-std::vector<std::string> child_environment(const Environment& extra) {
+// The rig's environment without the withheld variables (and never the Particle token), with
+// `extra` laid over it, as "NAME=value" strings.
+std::vector<std::string> child_environment(const CommandSpec& command) {
+  const Environment& extra = command.environment;
+  const auto withheld = [&](std::string_view name) {
+    return std::any_of(std::begin(kNeverPassedVariables), std::end(kNeverPassedVariables),
+                       [&](std::string_view never) { return never == name; }) ||
+           std::find(command.withheld.begin(), command.withheld.end(), name) != command.withheld.end();
+  };
   std::vector<std::string> out;
   for (char** entry = environ; *entry != nullptr; ++entry) {
     const std::string_view text(*entry);
     const std::string_view name = text.substr(0, text.find('='));
     const bool replaced =
         std::any_of(extra.begin(), extra.end(), [&](const auto& kv) { return kv.first == name; });
-    if (!replaced) out.emplace_back(text);
+    if (!replaced && !withheld(name)) out.emplace_back(text);
   }
-  for (const auto& [name, value] : extra) out.push_back(name + "=" + value);
+  for (const auto& [name, value] : extra) {
+    if (!withheld(name)) out.push_back(name + "=" + value);
+  }
   return out;
 }
 
@@ -101,7 +110,7 @@ pid_t spawn_shell(const CommandSpec& command, int stderr_fd) {
   // Serial ports, sockets and pidfds of the rig stay with the rig.
   posix_spawn_file_actions_addclosefrom_np(&setup.actions, STDERR_FILENO + 1);
 
-  std::vector<std::string> environment = child_environment(command.environment);
+  std::vector<std::string> environment = child_environment(command);
   std::vector<char*> envp;
   envp.reserve(environment.size() + 1);
   for (std::string& entry : environment) envp.push_back(entry.data());

@@ -21,10 +21,17 @@ namespace cyanrig {
 // Variables set for the command, on top of (or replacing) the rig's own environment.
 using Environment = std::vector<std::pair<std::string, std::string>>;
 
+// Never in a command's environment, whatever a rack says: the Particle access token
+// (drivers/cloud/particle/access_token.hpp reads it from the rig's own environment).
+inline constexpr const char* kNeverPassedVariables[] = {"PARTICLE_ACCESS_TOKEN"};
+
 struct CommandSpec {
   std::string text;  // run as /bin/sh -c TEXT
   Environment environment;
   Duration timeout{};
+  // Variables of the rig's environment the command must not see: the rack's `secret_env` less what
+  // its backend passes on (`pass_env`). kNeverPassedVariables are left out whatever this says.
+  std::vector<std::string> withheld;
 };
 
 struct CommandResult {

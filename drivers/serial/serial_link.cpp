@@ -30,6 +30,7 @@ void SerialLink::stop() {
   ++session_;
   listener_.reset();
   retry_timer_.cancel();
+  identity_timer_.cancel();
   if (reader_) reader_->stop();
   reader_.reset();
 }
@@ -73,6 +74,7 @@ void SerialLink::now_attached(const std::string& where) {
 
 void SerialLink::lost(const std::string& reason) {
   serial_log().info("{}: detached: {}", port_, reason);
+  identity_timer_.cancel();
   reader_.reset();  // already stopped by the reader itself
   if (tell(false, reason)) retry_later();
 }
@@ -82,6 +84,23 @@ bool SerialLink::tell(bool attached, const std::string& detail) {
   const std::shared_ptr<const SerialPort::Listener> listener = listener_;
   if (listener && listener->on_link) listener->on_link(attached, detail);
   return session == session_;
+}
+
+void SerialLink::check_identity_later() {
+  if (!moved_) return;
+  identity_timer_ = clock_.after(kPortIdentityCheck, [this] {
+    if (!reader_) return;
+    const auto reason = moved_();
+    if (!reason) return check_identity_later();
+    // What the old port still holds comes first; then the detach, and at once the new port.
+    reader_->finish([this, reason = *reason] { moved_away(reason); });
+  });
+}
+
+void SerialLink::moved_away(const std::string& reason) {
+  serial_log().info("{}: detached: {}", port_, reason);
+  reader_.reset();
+  if (tell(false, reason)) reach_();
 }
 
 void SerialLink::retry_later() {

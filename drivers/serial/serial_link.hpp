@@ -11,12 +11,15 @@
 // the transport owns the link.
 #pragma once
 
+#include <unistd.h>
+
 #include <array>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/system/error_code.hpp>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -31,6 +34,8 @@ class StreamReading {
   virtual ~StreamReading() = default;
   // No callback runs after this returns; the stream is closed.
   virtual void stop() = 0;
+  // Delivers everything already readable, in order, then stops and calls `then` (on the loop).
+  virtual void finish(std::function<void()> then) = 0;
 };
 
 // Reads one stream until it ends. Asio completes a read cancelled by stop() later (with
@@ -58,6 +63,15 @@ class StreamReader final : public StreamReading, public std::enable_shared_from_
     stream_.close(ignored);
   }
 
+  // The pending read is cancelled: it completes with whatever it already took (or with nothing), so
+  // what was read is delivered before what is drained after it.
+  void finish(std::function<void()> then) override {
+    if (stopped_ || finishing_) return;
+    finishing_ = std::move(then);
+    boost::system::error_code ignored;
+    stream_.cancel(ignored);
+  }
+
  private:
   void read_next() {
     stream_.async_read_some(boost::asio::buffer(buffer_),
@@ -71,6 +85,12 @@ class StreamReader final : public StreamReading, public std::enable_shared_from_
       on_bytes_(std::string_view(buffer_.data(), n));
       if (stopped_) return;  // the listener closed the port from inside on_bytes
     }
+    if (finishing_) {
+      drain();
+      stop();
+      std::exchange(finishing_, nullptr)();
+      return;
+    }
     if (ec) {
       stop();
       on_end_(ec);
@@ -79,16 +99,33 @@ class StreamReader final : public StreamReading, public std::enable_shared_from_
     read_next();
   }
 
+  // Reads what the kernel holds for the stream now, without waiting (the descriptor is non-blocking).
+  void drain() {
+    for (;;) {
+      const ssize_t n = ::read(stream_.native_handle(), buffer_.data(), buffer_.size());
+      if (n <= 0 || stopped_) return;
+      on_bytes_(std::string_view(buffer_.data(), static_cast<std::size_t>(n)));
+    }
+  }
+
   Stream stream_;
   OnBytes on_bytes_;
   OnEnd on_end_;
+  std::function<void()> finishing_;  // set by finish(): stop once the pending read is back
   bool stopped_ = false;
   std::array<char, 16 * 1024> buffer_{};
 };
 
+// How often an attached port's identity is checked (SerialLink::Moved): a re-pointed port is
+// noticed within this, and reopened at once.
+inline constexpr Duration kPortIdentityCheck = std::chrono::milliseconds(250);
+
 class SerialLink {
  public:
   using Reach = std::function<void()>;
+  // Asked every kPortIdentityCheck while attached: why the port the transport names is no longer the
+  // one open (a symlink re-pointed at another tty), or nothing.
+  using Moved = std::function<std::optional<std::string>()>;
 
   // `port` names the port in logs ("tty /dev/ttyACM0"); `retry` is the wait between attempts.
   SerialLink(Clock& clock, std::string port, Duration retry, Reach reach);
@@ -104,16 +141,19 @@ class SerialLink {
   bool started() const { return listener_ != nullptr; }
 
   // Answers to reach. `where` is reported with the attach ("/dev/ttyACM1"); `hang_up` is the
-  // detach reason when the stream ends cleanly (end of file), in the transport's words.
+  // detach reason when the stream ends cleanly (end of file), in the transport's words. With `moved`,
+  // a port that moves is drained, reported detached with the reason, and reached again at once.
   template <typename Stream>
-  void attached(Stream stream, const std::string& where, std::string_view hang_up) {
+  void attached(Stream stream, const std::string& where, std::string_view hang_up, Moved moved = {}) {
     if (!started()) return;
     reader_ = StreamReader<Stream>::start(
         std::move(stream), [this](std::string_view bytes) { deliver(bytes); },
         [this, end_reason = std::string(hang_up)](const boost::system::error_code& why) {
           lost(why == boost::asio::error::eof ? end_reason : "read failed: " + why.message());
         });
+    moved_ = std::move(moved);
     now_attached(where);
+    check_identity_later();
   }
   void unreachable(const std::string& reason);
   // The port can never work as configured: the listener's on_fault, and no more attempts.
@@ -126,6 +166,8 @@ class SerialLink {
   // Calls on_link; false when the listener closed or reopened the port meanwhile.
   bool tell(bool attached, const std::string& detail);
   void retry_later();
+  void check_identity_later();
+  void moved_away(const std::string& reason);
 
   Clock& clock_;
   std::string port_;
@@ -137,6 +179,8 @@ class SerialLink {
   std::uint64_t session_ = 0;  // bumped by start() and stop()
   std::shared_ptr<StreamReading> reader_;
   Timer retry_timer_;
+  Moved moved_;
+  Timer identity_timer_;
   bool ever_attached_ = false;  // since start(): a port never seen is worth a warning
   bool complained_ = false;     // one log line per absence, not one per attempt
 };

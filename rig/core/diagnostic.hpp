@@ -10,6 +10,8 @@ struct SourceLoc {
   std::string file;
   int line = 0;    // 1-based; 0 when unknown
   int column = 0;  // 1-based; 0 when unknown
+
+  std::string to_string() const;  // "file:line:col", "file" when the line is unknown
 };
 
 struct Diagnostic {

@@ -55,6 +55,14 @@ struct BackendSite {
   const Segment* segment = nullptr;
 };
 
+// Something in the lab only one backend may use: a gpio line, a serial port, an I2C mux channel.
+// Two claims with the same key in one rack are reported at both places (rack_file.hpp).
+struct ResourceClaim {
+  std::string key;   // compared as is: "gpio gpiochip0 17", "serial /dev/ttyACM0"
+  std::string what;  // for the message: "gpio line 17 of gpiochip0"
+  SourceLoc loc;     // where the rack file names it
+};
+
 template <typename Capability>
 struct BackendFactory {
   // True for backends that live in simulated time (the sim backends, test fakes): a rack made only
@@ -66,6 +74,9 @@ struct BackendFactory {
   // Outage backends only: the outage modes this backend performs with these parameters. The engine
   // hands each outage step to the first of its segment's backends that declares the step's mode.
   std::function<std::vector<OutageMode>(const BackendSite&)> modes;
+  // What these parameters claim in the lab (empty for backends that claim nothing, like sim). Called
+  // only for parameters that validate.
+  std::function<std::vector<ResourceClaim>(const BackendSite&)> claims;
 };
 
 class BackendRegistry {

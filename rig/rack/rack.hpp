@@ -97,6 +97,15 @@ struct Rack {
   std::vector<Segment> segments;
   std::optional<BackendSpec> cloud;
   std::vector<RackDevice> devices;
+  // Where the rack's lock lives (rig/lock/rack_lock.hpp, docs/operations.md); empty: $CYANRIG_LOCK_DIR,
+  // else /run/lock/cyanrig. Relative paths in the file are taken from the rack file's folder.
+  std::string lock_dir;
+  // Environment variables no command the rack runs may see (`secret_env:`), on top of
+  // PARTICLE_ACCESS_TOKEN, which none ever sees; a command backend may pass one on by name (`pass_env:`).
+  std::vector<std::string> secret_env;
+  // Where `cyanrig device disable|enable` keep which devices are under maintenance (`maintenance_file:`,
+  // default <rack file name>.maintenance.yaml next to the rack file); empty for the built-in rack.
+  std::string maintenance_file;
 
   const RackDevice* find_device(std::string_view name_or_id) const;
   const Segment* find_segment(std::string_view name) const;

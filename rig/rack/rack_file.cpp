@@ -4,12 +4,17 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <filesystem>
+#include <map>
 #include <regex>
 #include <set>
 #include <stdexcept>
 
+#include "rig/core/text.hpp"
 #include "rig/rack/builtin_sim_rack.hpp"
+#include "rig/rack/maintenance_file.hpp"
 #include "rig/yaml/yaml_reader.hpp"
 
 namespace cyanrig {
@@ -111,10 +116,99 @@ std::vector<FaultSpec> read_faults(const YAML::Node& node, const std::string& fi
   return out;
 }
 
+// `secret_env: [SMARTPLUG_KEY, ...]`: names as the shell writes them.
+std::vector<std::string> read_secret_env(MapReader& r) {
+  static const std::regex kVariable("[A-Za-z_][A-Za-z0-9_]*");
+  std::vector<std::string> names;
+  for (const std::string& name : r.text_list("secret_env")) {
+    if (!std::regex_match(name, kVariable)) {
+      r.error("secret_env",
+              fmt::format("'{}' is not an environment variable name (letters, digits and _)", name));
+    } else {
+      names.push_back(name);
+    }
+  }
+  return names;
+}
+
+// An address as one text per address: "10.0.0.2", "fd00::12" (IPv6 compressed the one way).
+std::string canonical_ip(const std::string& text) {
+  in6_addr buffer{};
+  std::array<char, INET6_ADDRSTRLEN> out{};
+  const int family = inet_pton(AF_INET, text.c_str(), &buffer) == 1 ? AF_INET : AF_INET6;
+  if (family == AF_INET6 && inet_pton(AF_INET6, text.c_str(), &buffer) != 1) return text;
+  return inet_ntop(family, &buffer, out.data(), out.size()) != nullptr ? out.data() : text;
+}
+
+// Addresses and names given once per rack: the first device that gave each, and where.
+struct FirstUse {
+  std::string device;
+  SourceLoc loc;
+};
+using FirstUses = std::map<std::string, FirstUse>;
+
+// Reports `key`'s value used by an earlier device, at this one naming both.
+void note_unique(FirstUses& seen, const std::string& value, const std::string& what, MapReader& r,
+                 std::string_view key, const std::string& device) {
+  const auto [earlier, fresh] = seen.emplace(value, FirstUse{device, r.loc(key)});
+  if (fresh) return;
+  r.error(key, fmt::format("{} is used twice: here by device '{}', and by device '{}' at {}", what, device,
+                           earlier->second.device, earlier->second.loc.to_string()));
+}
+
+// `recover:` a list of `power_cycle` and `{dfu_flash: FIRMWARE}`, tried in order on a device that
+// fails the pre-run health check.
+std::vector<RecoverStep> read_recover(const YAML::Node& node, const RackDevice& device,
+                                      const std::string& file, Diagnostics& diags) {
+  std::vector<RecoverStep> out;
+  if (!node.IsDefined() || node.IsNull()) return out;
+  if (!node.IsSequence()) {
+    diags.error(loc_of(node, file), "'recover' must be a list: power_cycle, {dfu_flash: firmware.bin}");
+    return out;
+  }
+  for (const YAML::Node& item : node) {
+    RecoverStep step;
+    step.loc = loc_of(item, file);
+    if (item.IsScalar() && item.Scalar() == "power_cycle") {
+      if (!device.power) {
+        diags.error(step.loc,
+                    fmt::format("power_cycle needs a power backend, and device '{}' has none", device.name));
+        continue;
+      }
+      out.push_back(step);
+      continue;
+    }
+    if (item.IsMap() && item.size() == 1 && item["dfu_flash"].IsDefined()) {
+      const auto firmware = scalar_text(item["dfu_flash"], file, diags, "dfu_flash");
+      if (!firmware) continue;
+      step.kind = RecoverStep::Kind::dfu_flash;
+      step.firmware = resolve_rack_path(*firmware, file).string();
+      std::error_code ec;
+      if (!device.serial) {
+        diags.error(step.loc,
+                    fmt::format("dfu_flash enters DFU mode through the serial port, and device '{}' has none",
+                                device.name));
+      } else if (!std::filesystem::is_regular_file(step.firmware, ec)) {
+        diags.error(
+            loc_of(item["dfu_flash"], file),
+            fmt::format("dfu_flash: no firmware file {} (paths are taken from the rack file's folder)",
+                        step.firmware));
+      } else {
+        out.push_back(step);
+      }
+      continue;
+    }
+    diags.error(step.loc, "a recover step is power_cycle or {dfu_flash: firmware.bin}");
+  }
+  return out;
+}
+
 void read_devices(const YAML::Node& list, const YAML::Node& defaults, const std::string& file, Rack& rack,
                   Diagnostics& diags) {
   std::set<std::string> names;
   std::set<std::string> ids;
+  FirstUses ips;
+  FirstUses macs;
   for (const YAML::Node& item : list) {
     MapReader r(item, file, diags, "device");
     if (!r.valid()) continue;
@@ -166,6 +260,7 @@ void read_devices(const YAML::Node& list, const YAML::Node& defaults, const std:
     if (auto ip = r.text("ip")) {
       if (is_ip_address(*ip)) {
         d.ip = *ip;
+        note_unique(ips, canonical_ip(*ip), "IP address " + *ip, r, "ip", d.name);
       } else {
         r.error("ip", fmt::format("'{}' is not an IPv4 or IPv6 address", *ip));
       }
@@ -173,6 +268,7 @@ void read_devices(const YAML::Node& list, const YAML::Node& defaults, const std:
     if (auto mac = r.text("mac")) {
       if (is_mac_address(*mac)) {
         d.mac = lowercase(*mac);
+        note_unique(macs, d.mac, "MAC address " + d.mac, r, "mac", d.name);
       } else {
         r.error("mac", fmt::format("'{}' is not a MAC address (six hex pairs: e0:4f:43:12:34:56)", *mac));
       }
@@ -186,6 +282,15 @@ void read_devices(const YAML::Node& list, const YAML::Node& defaults, const std:
     d.serial = backend("serial", "serial");
     d.led = backend("led", "led sensor");
     d.faults = read_faults(r.node("faults"), file, diags);
+    if (const auto reason = r.text("maintenance")) {
+      if (trim(*reason).empty()) {
+        r.error("maintenance",
+                "'maintenance' gives the reason the device is out of service, e.g. \"USB cable flaky\"");
+      } else {
+        d.maintenance = *reason;
+      }
+    }
+    d.recover = read_recover(r.node("recover"), d, file, diags);
     r.finish();
     if (ok) rack.devices.push_back(std::move(d));
   }
@@ -268,6 +373,20 @@ std::optional<Rack> parse_rack(const std::string& text, const std::string& file,
     pr.finish();
   }
   rack.patterns = read_event_patterns(r.node("patterns"), file, diags);
+  if (const auto lock_dir = r.text("lock_dir")) {
+    if (lock_dir->empty()) {
+      r.error("lock_dir", "'lock_dir' must name a folder, e.g. /run/lock/cyanrig");
+    } else {
+      rack.lock_dir = resolve_rack_path(*lock_dir, file).string();
+    }
+  }
+  rack.secret_env = read_secret_env(r);
+  if (file != kBuiltinRackName) {
+    const auto written = r.text("maintenance_file");
+    const std::filesystem::path rack_path(file);
+    rack.maintenance_file =
+        resolve_rack_path(written.value_or(rack_path.stem().string() + ".maintenance.yaml"), file).string();
+  }
   const YAML::Node defaults = r.node("defaults");
   if (defaults.IsDefined() && !defaults.IsNull()) {
     MapReader dr(defaults, file, diags, "defaults");
@@ -287,10 +406,23 @@ std::optional<Rack> parse_rack(const std::string& text, const std::string& file,
   return rack;
 }
 
+std::filesystem::path resolve_rack_path(std::string_view written, const std::filesystem::path& rack_file) {
+  std::filesystem::path path(written);
+  if (written == "~" || written.starts_with("~/")) {
+    const char* home = std::getenv("HOME");
+    path = std::filesystem::path(home == nullptr ? "" : home) /
+           std::string(written.substr(std::min<std::size_t>(2, written.size())));
+  }
+  if (path.is_relative()) path = rack_file.parent_path() / path;
+  return path.lexically_normal();
+}
+
 std::optional<Rack> load_rack_file(const std::string& path, Diagnostics& diags) {
   const auto text = read_text_file(path, diags);
   if (!text) return std::nullopt;
-  return parse_rack(*text, path, diags);
+  auto rack = parse_rack(*text, path, diags);
+  if (rack && !apply_maintenance_state(*rack, diags)) return std::nullopt;
+  return rack;
 }
 
 Rack builtin_sim_rack() {
@@ -318,9 +450,59 @@ void validate_one(const BackendRegistry& registry, const BackendSite& site, cons
   if (factory->validate) factory->validate(site, diags);
 }
 
+// A claim, and whose it is in the user's words ("the power of device 'argon-1'").
+struct ClaimSite {
+  ResourceClaim claim;
+  std::string who;
+};
+
+template <typename Capability>
+void collect_claims(const BackendRegistry& registry, const BackendSite& site, const std::string& who,
+                    std::vector<ClaimSite>& out) {
+  const auto* factory = registry.find<Capability>(site.spec.backend);
+  if (factory == nullptr || !factory->claims) return;
+  for (ResourceClaim& claim : factory->claims(site)) out.push_back({std::move(claim), who});
+}
+
+std::vector<ClaimSite> rack_claims(const Rack& rack, const BackendRegistry& registry) {
+  std::vector<ClaimSite> out;
+  for (const Segment& s : rack.segments) {
+    for (const BackendSpec& spec : s.outages) {
+      collect_claims<OutageSwitch>(registry, {spec, nullptr, &s},
+                                   fmt::format("the {} outage of segment '{}'", spec.backend, s.name), out);
+    }
+  }
+  for (const RackDevice& d : rack.devices) {
+    if (d.power)
+      collect_claims<PowerSwitch>(registry, {*d.power, &d}, fmt::format("the power of device '{}'", d.name),
+                                  out);
+    if (d.serial) {
+      collect_claims<SerialPort>(registry, {*d.serial, &d},
+                                 fmt::format("the serial port of device '{}'", d.name), out);
+    }
+    if (d.led)
+      collect_claims<ColourSensor>(registry, {*d.led, &d},
+                                   fmt::format("the led sensor of device '{}'", d.name), out);
+  }
+  return out;
+}
+
 }  // namespace
 
+void check_rack_conflicts(const Rack& rack, const BackendRegistry& registry, Diagnostics& diags) {
+  const std::vector<ClaimSite> claims = rack_claims(rack, registry);
+  std::map<std::string, const ClaimSite*> first;
+  for (const ClaimSite& site : claims) {
+    const auto [earlier, fresh] = first.emplace(site.claim.key, &site);
+    if (fresh) continue;
+    diags.error(site.claim.loc,
+                fmt::format("{} is used twice: here by {}, and by {} at {}", site.claim.what, site.who,
+                            earlier->second->who, earlier->second->claim.loc.to_string()));
+  }
+}
+
 void validate_rack_backends(const Rack& rack, const BackendRegistry& registry, Diagnostics& diags) {
+  const std::size_t errors_before = diags.size();
   for (const Segment& s : rack.segments) {
     for (const BackendSpec& spec : s.outages) {
       validate_one<OutageSwitch>(registry, {spec, nullptr, &s}, "outage", rack.file, diags);
@@ -332,6 +514,8 @@ void validate_rack_backends(const Rack& rack, const BackendRegistry& registry, D
     if (d.serial) validate_one<SerialPort>(registry, {*d.serial, &d}, "serial", rack.file, diags);
     if (d.led) validate_one<ColourSensor>(registry, {*d.led, &d}, "led sensor", rack.file, diags);
   }
+  // Conflicts are looked for once every backend's parameters make sense.
+  if (diags.size() == errors_before) check_rack_conflicts(rack, registry, diags);
 }
 
 bool rack_is_simulated(const Rack& rack, const BackendRegistry& registry) {

@@ -2,8 +2,10 @@
 // touches hardware.
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "rig/core/diagnostic.hpp"
 #include "rig/rack/backend_registry.hpp"
@@ -12,6 +14,11 @@
 namespace cyanrig {
 
 std::optional<Rack> load_rack_file(const std::string& path, Diagnostics& diags);
+
+// A path written in the rack file: `~/...` expanded with $HOME, then a relative path taken from
+// `rack_file`'s folder (the rack file travels with its token, CA and firmware files, not the
+// shell's cwd).
+std::filesystem::path resolve_rack_path(std::string_view written, const std::filesystem::path& rack_file);
 std::optional<Rack> parse_rack(const std::string& text, const std::string& file, Diagnostics& diags);
 
 // `patterns:` in a rack or scenario file: a list of {event: name, regex: '...'}.
@@ -23,8 +30,12 @@ std::vector<EventPattern> read_event_patterns(const YAML::Node& node, const std:
 constexpr const char* kBuiltinRackName = "<built-in simulated rack>";
 Rack builtin_sim_rack();
 
-// Asks every backend named in the rack to check its parameters.
+// Asks every backend named in the rack to check its parameters, then looks for conflicts.
 void validate_rack_backends(const Rack& rack, const BackendRegistry& registry, Diagnostics& diags);
+
+// One thing in the lab used twice (BackendFactory::claims: a gpio line, a serial port, an I2C mux
+// channel), each reported at the second use naming the first.
+void check_rack_conflicts(const Rack& rack, const BackendRegistry& registry, Diagnostics& diags);
 
 // True when every backend in the rack lives in simulated time (BackendFactory::virtual_time): the
 // run then uses the virtual clock.

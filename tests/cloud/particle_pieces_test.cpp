@@ -1,5 +1,6 @@
 // The Particle client's pure pieces: URLs, error mapping, Retry-After, the event-stream parser,
 // the OTA form, the retry rules, the rack parameters and the access token.
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -420,6 +421,27 @@ TEST_F(TokenFile, NeitherNamesBothWays) {
   const std::string message = refusal([] { AccessToken::load(std::nullopt, std::nullopt); });
   EXPECT_THAT(message, HasSubstr("PARTICLE_ACCESS_TOKEN"));
   EXPECT_THAT(message, HasSubstr("token_file"));
+}
+
+TEST_F(TokenFile, ATokenOutsideTheBearerAlphabetIsRefusedNamingTheCharacterNotTheToken) {
+  const std::string injected = std::string(kSecret) + "\r\nX-Injected: yes";
+  const std::string message = refusal([&] { AccessToken::load(injected, std::nullopt); });
+  EXPECT_THAT(message, HasSubstr(fmt::format(
+                           "the Particle access token from PARTICLE_ACCESS_TOKEN contains a carriage "
+                           "return (CR) at character {}",
+                           std::string(kSecret).size() + 1)));
+  EXPECT_THAT(message, Not(HasSubstr("X-Injected")));
+  const auto file = write(std::string("abc\ndef\n"), 0600);
+  EXPECT_THAT(refusal([&] { AccessToken::load(std::nullopt, file); }),
+              HasSubstr("contains a line feed (LF) at character 4"));
+  EXPECT_THAT(refusal([&] { AccessToken::load(std::string("ab cd"), std::nullopt); }), HasSubstr("a space"));
+  EXPECT_THAT(refusal([&] { AccessToken::load(std::string("ab\x01"), std::nullopt); }),
+              HasSubstr("the byte 0x01"));
+  // RFC 6750's b64token, and the spaces and newline a file or a shell adds around it, are fine.
+  EXPECT_EQ(AccessToken::load(std::string("aZ09-._~+/=="), std::nullopt).authorization(),
+            "Bearer aZ09-._~+/==");
+  EXPECT_EQ(AccessToken::load(std::nullopt, write(std::string(kSecret) + "\r\n", 0600)).authorization(),
+            std::string("Bearer ") + kSecret);
 }
 
 TEST_F(TokenFile, RedactsEveryOccurrence) {

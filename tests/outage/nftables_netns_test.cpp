@@ -239,6 +239,52 @@ TEST_F(NftablesOutageNetns, StatusShowsRulesNoSegmentOfTheRackOwns) {
   EXPECT_THAT(outage->inspect("other").details, testing::IsEmpty()) << "listed once, by one segment";
 }
 
+// The dead-man: hold() renews the lease while the engine keeps calling it, and without it the
+// outage lapses by itself within the lease. (After a SIGKILL of the real binary: outage_cli_test.)
+TEST_F(NftablesOutageNetns, HoldKeepsTheOutageBeyondItsLeaseAndWithoutHoldItLapses) {
+  auto outage = rig(", lease: 2s");
+  ASSERT_EQ(outage->start({.mode = OutageMode::cloud}), "");
+  const auto started = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - started < 4s) {
+    test::run_until(
+        outage->clock(), [] { return false; }, kOutageHoldPeriod);
+    ASSERT_EQ(outage->hold(), "");
+  }
+  EXPECT_EQ(lab_->probe({kArgonCloudUdp}, 300ms), std::vector<Reply>{Reply::silent})
+      << "held for twice its lease, the outage is still in force";
+  EXPECT_THAT(outage->inspect().details, Contains(HasSubstr("lease: held by pid")));
+
+  const auto last_hold = std::chrono::steady_clock::now();
+  while (lab_->probe({kArgonCloudUdp}, 200ms) != std::vector<Reply>{Reply::answered}) {
+    ASSERT_LT(std::chrono::steady_clock::now() - last_hold, 4s) << "the outage outlived its 2 s lease";
+  }
+  EXPECT_EQ(lab_->probe({kArgonCloudTcp, kBystanderCloud}, kSilence),
+            (std::vector<Reply>{Reply::answered, Reply::answered}));
+  const OutageStatus lapsed = outage->inspect();
+  EXPECT_FALSE(lapsed.in_force);
+  EXPECT_THAT(lapsed.what, HasSubstr("holds one whose lease ran out"));
+  EXPECT_THAT(outage->hold(), HasSubstr("lapsed: its lease in table inet cyanrig"));
+  EXPECT_EQ(outage->stop(), "");
+  EXPECT_FALSE(lab_->table_exists());
+}
+
+TEST_F(NftablesOutageNetns, HoldNoticesTheTableRemovedOrItsRulesFlushedFromOutside) {
+  auto outage = rig();
+  ASSERT_EQ(outage->start({.mode = OutageMode::cloud}), "");
+  ASSERT_EQ(outage->hold(), "");
+  ASSERT_EQ(lab_->in_rig("nft flush table inet cyanrig"), 0);
+  EXPECT_THAT(outage->hold(),
+              HasSubstr("2 of the 2 rules of the cloud outage on lab were removed from table inet cyanrig"));
+
+  ASSERT_EQ(outage->start({.mode = OutageMode::internet}), "");
+  ASSERT_EQ(outage->hold(), "");
+  ASSERT_EQ(lab_->in_rig("nft flush ruleset"), 0);
+  EXPECT_THAT(outage->hold(),
+              HasSubstr("table inet cyanrig in netns " + lab_->rig() +
+                        " was removed from outside while the internet outage on lab was in force"));
+  EXPECT_EQ(outage->stop(), "") << "lifting what is no longer there is not a fault";
+}
+
 TEST_F(NftablesOutageNetns, AnNftThatCannotRunIsAFaultThatSaysWhy) {
   OutageRig outage("{backend: nftables, netns: cyanrig-no-such-netns}",
                    {{"argon-1", NetnsLab::kArgonIp, ""}});

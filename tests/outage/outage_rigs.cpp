@@ -88,22 +88,25 @@ OutageSwitch& OutageRig::outage(const std::string& segment) {
   return *outages_.at(segment);
 }
 
-std::string OutageRig::start(const OutageSpec& spec, const std::string& segment) {
+std::string OutageRig::request(const std::string& what, const std::function<void(Done)>& ask) {
   std::optional<Status> answer;
-  outage(segment).start(spec, [&](Status s) { answer = std::move(s); });
+  ask([&](Status s) { answer = std::move(s); });
   EXPECT_TRUE(run_until(
       *clock_, [&] { return answer.has_value(); }, kAnswerLimit))
-      << "start: no answer";
+      << what << ": no answer";
   return answer && !answer->ok() ? answer->message() : "";
 }
 
+std::string OutageRig::start(const OutageSpec& spec, const std::string& segment) {
+  return request("start", [&](Done done) { outage(segment).start(spec, std::move(done)); });
+}
+
 std::string OutageRig::stop(const std::string& segment) {
-  std::optional<Status> answer;
-  outage(segment).stop([&](Status s) { answer = std::move(s); });
-  EXPECT_TRUE(run_until(
-      *clock_, [&] { return answer.has_value(); }, kAnswerLimit))
-      << "stop: no answer";
-  return answer && !answer->ok() ? answer->message() : "";
+  return request("stop", [&](Done done) { outage(segment).stop(std::move(done)); });
+}
+
+std::string OutageRig::hold(const std::string& segment) {
+  return request("hold", [&](Done done) { outage(segment).hold(std::move(done)); });
 }
 
 std::string OutageRig::sweep(const std::string& segment) {

@@ -51,6 +51,8 @@ class OutageRig {
   // The fault message, "" for success; fails the test when there is no answer in time.
   std::string start(const OutageSpec& spec, const std::string& segment = "lab");
   std::string stop(const std::string& segment = "lab");
+  // What the engine calls every kOutageHoldPeriod while an outage is in force.
+  std::string hold(const std::string& segment = "lab");
   // What sweep() removed, "" for nothing; a fault as "fault: <message>".
   std::string sweep(const std::string& segment = "lab");
   // Every segment's sweep at once, as the engine asks before a run: segment -> what sweep() said.
@@ -62,6 +64,9 @@ class OutageRig {
                                               const std::string& segment = "lab");
 
  private:
+  // Runs `ask` and the loop until it answers: the fault message, "" for success.
+  std::string request(const std::string& what, const std::function<void(Done)>& ask);
+
   std::unique_ptr<Clock> clock_;
   std::unique_ptr<Rack> rack_;
   std::unique_ptr<BackendContext> context_;

@@ -23,6 +23,8 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
+const Lease kLease{10s, "cyanrig pid 4242 start 918273 boot 6c0e rack lab-a"};
+
 SegmentOutage argon_outage(OutageMode mode, OutageAction action) {
   return {"lab-wifi", "", {.mode = mode, .action = action}, {source_for_address("10.0.0.2", "argon-1")}};
 }
@@ -40,26 +42,31 @@ std::vector<std::string> rules_in(const std::string& script) {
 // ---- nftables rules --------------------------------------------------------------------------
 
 TEST(NftOutageRules, CloudDropStopsOnlyTheTwoParticlePortsOfTheDevice) {
-  EXPECT_THAT(
-      rules_in(nft_script("cyanrig", {argon_outage(OutageMode::cloud, OutageAction::drop)})),
-      ElementsAre(
-          "ip saddr 10.0.0.2 udp dport 5684 counter drop comment \"lab-wifi argon-1 cloud udp/5684 drop\"",
-          "ip saddr 10.0.0.2 tcp dport 5683 counter drop comment \"lab-wifi argon-1 cloud tcp/5683 drop\""));
+  EXPECT_THAT(rules_in(nft_script("cyanrig", {argon_outage(OutageMode::cloud, OutageAction::drop)}, kLease)),
+              ElementsAre("meta nfproto @lease ip saddr 10.0.0.2 udp dport 5684 counter drop comment "
+                          "\"lab-wifi argon-1 cloud "
+                          "udp/5684 drop\"",
+                          "meta nfproto @lease ip saddr 10.0.0.2 tcp dport 5683 counter drop comment "
+                          "\"lab-wifi argon-1 cloud "
+                          "tcp/5683 drop\""));
 }
 
 TEST(NftOutageRules, RejectAnswersTcpWithAResetAndEverythingElseWithIcmp) {
-  EXPECT_THAT(rules_in(nft_script("cyanrig", {argon_outage(OutageMode::cloud, OutageAction::reject)})),
-              ElementsAre(HasSubstr("udp dport 5684 counter reject with icmpx type admin-prohibited"),
-                          HasSubstr("tcp dport 5683 counter reject with tcp reset")));
-  EXPECT_THAT(rules_in(nft_script("cyanrig", {argon_outage(OutageMode::internet, OutageAction::reject)})),
-              ElementsAre(HasSubstr("ip saddr 10.0.0.2 meta l4proto tcp counter reject with tcp reset"),
-                          HasSubstr("ip saddr 10.0.0.2 counter reject with icmpx type admin-prohibited"),
-                          HasSubstr("udp dport 53 counter reject with icmpx"),
-                          HasSubstr("tcp dport 53 counter reject with tcp reset")));
+  EXPECT_THAT(
+      rules_in(nft_script("cyanrig", {argon_outage(OutageMode::cloud, OutageAction::reject)}, kLease)),
+      ElementsAre(HasSubstr("udp dport 5684 counter reject with icmpx type admin-prohibited"),
+                  HasSubstr("tcp dport 5683 counter reject with tcp reset")));
+  EXPECT_THAT(
+      rules_in(nft_script("cyanrig", {argon_outage(OutageMode::internet, OutageAction::reject)}, kLease)),
+      ElementsAre(HasSubstr("ip saddr 10.0.0.2 meta l4proto tcp counter reject with tcp reset"),
+                  HasSubstr("ip saddr 10.0.0.2 counter reject with icmpx type admin-prohibited"),
+                  HasSubstr("udp dport 53 counter reject with icmpx"),
+                  HasSubstr("tcp dport 53 counter reject with tcp reset")));
 }
 
 TEST(NftOutageRules, InternetStopsEverythingForwardedAndTheHostsOwnDns) {
-  const std::string script = nft_script("cyanrig", {argon_outage(OutageMode::internet, OutageAction::drop)});
+  const std::string script =
+      nft_script("cyanrig", {argon_outage(OutageMode::internet, OutageAction::drop)}, kLease);
   const std::string forward =
       script.substr(script.find("chain forward"), script.find("chain input") - script.find("chain forward"));
   const std::string input = script.substr(script.find("chain input"));
@@ -71,7 +78,8 @@ TEST(NftOutageRules, InternetStopsEverythingForwardedAndTheHostsOwnDns) {
 }
 
 TEST(NftOutageRules, DnsStopsPort53BothThroughAndToTheHost) {
-  const auto rules = rules_in(nft_script("cyanrig", {argon_outage(OutageMode::dns, OutageAction::drop)}));
+  const auto rules =
+      rules_in(nft_script("cyanrig", {argon_outage(OutageMode::dns, OutageAction::drop)}, kLease));
   EXPECT_THAT(rules, ElementsAre(HasSubstr("udp dport 53"), HasSubstr("tcp dport 53"),
                                  HasSubstr("udp dport 53"), HasSubstr("tcp dport 53")));
 }
@@ -83,9 +91,9 @@ TEST(NftOutageRules, DevicesAreMatchedByIpv4Ipv6OrMacAndTheSegmentByItsInterface
                        {source_for_address("fd00::12", "argon-2"),
                         source_for_address("e0:4f:43:12:34:56", "p2-1"),
                         {TrafficSource::By::interface, "", ""}}};
-  const auto rules = rules_in(nft_script("cyanrig", {outage}));
+  const auto rules = rules_in(nft_script("cyanrig", {outage}, kLease));
   ASSERT_EQ(rules.size(), 6u);
-  EXPECT_THAT(rules[0], HasSubstr("iifname \"wlan0\" ip6 saddr fd00::12 udp dport 5684"));
+  EXPECT_THAT(rules[0], HasSubstr("@lease iifname \"wlan0\" ip6 saddr fd00::12 udp dport 5684"));
   EXPECT_THAT(rules[2], HasSubstr("iifname \"wlan0\" ether saddr e0:4f:43:12:34:56 udp dport 5684"));
   EXPECT_THAT(
       rules[4],
@@ -93,13 +101,45 @@ TEST(NftOutageRules, DevicesAreMatchedByIpv4Ipv6OrMacAndTheSegmentByItsInterface
 }
 
 TEST(NftOutageRules, EveryLoadReplacesTheWholeTableAndNoOutageDeletesIt) {
-  EXPECT_EQ(nft_script("cyanrig", {}), "table inet cyanrig {}\ndelete table inet cyanrig\n");
-  const std::string script = nft_script("rigtable", {argon_outage(OutageMode::cloud, OutageAction::drop)});
+  EXPECT_EQ(nft_script("cyanrig", {}, kLease), "table inet cyanrig {}\ndelete table inet cyanrig\n");
+  const std::string script =
+      nft_script("rigtable", {argon_outage(OutageMode::cloud, OutageAction::drop)}, kLease);
   EXPECT_EQ(script.rfind("table inet rigtable {}\ndelete table inet rigtable\ntable inet rigtable {\n", 0),
             0u)
       << script;
   EXPECT_THAT(script, HasSubstr("type filter hook forward priority -10; policy accept;"));
   EXPECT_THAT(script, HasSubstr("type filter hook input priority -10; policy accept;"));
+}
+
+TEST(NftOutageRules, EveryRuleHangsOnALeaseThatNamesItsOwnerAndRenewsInOneTransaction) {
+  const std::string script =
+      nft_script("cyanrig", {argon_outage(OutageMode::cloud, OutageAction::drop)}, kLease);
+  EXPECT_THAT(script,
+              HasSubstr("  set lease {\n    type nf_proto; flags timeout; comment \"cyanrig pid 4242 start "
+                        "918273 boot 6c0e rack lab-a\";\n    elements = { ipv4 timeout 10000ms, ipv6 "
+                        "timeout 10000ms }\n  }\n"));
+  for (const std::string& rule : rules_in(script))
+    EXPECT_THAT(rule, testing::StartsWith("meta nfproto @lease "));
+  EXPECT_EQ(renew_script("cyanrig", {2500ms, "x"}),
+            "flush set inet cyanrig lease\nadd element inet cyanrig lease { ipv4 timeout 2500ms, ipv6 "
+            "timeout 2500ms "
+            "}\n");
+}
+
+TEST(NftOutageRules, RuleCommentsListWhatTheScriptWritesForAnOutageInOrder) {
+  EXPECT_THAT(rule_comments(argon_outage(OutageMode::dns, OutageAction::reject)),
+              ElementsAre("lab-wifi argon-1 dns udp/53 reject", "lab-wifi argon-1 dns tcp/53 reject",
+                          "lab-wifi argon-1 dns udp/53 reject", "lab-wifi argon-1 dns tcp/53 reject"));
+}
+
+TEST(NftOutageRules, ALeaseOwnerIsAProcessIdentityAndARackNoLongerThanNftAllows) {
+  const ProcessIdentity me = ProcessIdentity::self();
+  const std::string text = lease_owner_text(me, "lab \"a\"");
+  EXPECT_EQ(lease_owner(text), me);
+  EXPECT_EQ(lease_rack(text), "lab__a_");
+  EXPECT_FALSE(lease_owner("someone else's set"));
+  EXPECT_LE(lease_owner_text(me, std::string(300, 'r')).size(), 128U);
+  EXPECT_EQ(lease_owner(lease_owner_text(me, std::string(300, 'r'))), me) << "the rack is cut, not the owner";
 }
 
 TEST(NftOutageRules, CommentsKeepOnlyCharactersThatReadBack) {
@@ -110,6 +150,9 @@ TEST(NftOutageRules, CommentsKeepOnlyCharactersThatReadBack) {
 // What `nft -j list table inet cyanrig` printed for the rules above, counters included.
 constexpr const char* kListing = R"({"nftables": [{"metainfo": {"version": "1.0.6"}},
  {"table": {"family": "inet", "name": "cyanrig", "handle": 2}},
+ {"set": {"family": "inet", "name": "lease", "table": "cyanrig", "type": "nf_proto", "handle": 1,
+   "comment": "cyanrig pid 4242 start 918273 boot 6c0e rack lab-a", "flags": ["timeout"],
+   "elem": [{"elem": {"val": "ipv4", "timeout": 10, "expires": 7}}, {"elem": {"val": "ipv6", "timeout": 10, "expires": 8}}]}},
  {"chain": {"family": "inet", "table": "cyanrig", "name": "forward", "handle": 1}},
  {"rule": {"family": "inet", "table": "cyanrig", "chain": "forward", "handle": 3,
    "comment": "lab-wifi argon-1 cloud udp/5684 drop",
@@ -137,6 +180,19 @@ TEST(NftOutageRules, CountersAreReadBackWithTheDeviceAndTrafficTheirCommentNames
   EXPECT_EQ(describe_evidence(listing->rules[1]), "1 packet to udp/53 for this host rejected");
   EXPECT_EQ(listing->rules[2].segment, "");
   EXPECT_EQ(describe_counter(listing->rules[2]), "'someone else' (forward): 0 packets");
+  ASSERT_TRUE(listing->lease);
+  EXPECT_EQ(listing->lease->owner, "cyanrig pid 4242 start 918273 boot 6c0e rack lab-a");
+  EXPECT_EQ(listing->lease->left, std::optional<Duration>(8s));
+}
+
+TEST(NftOutageRules, ALeaseWithoutElementsHasLapsed) {
+  std::string error;
+  const auto listing = parse_table_listing(
+      R"({"nftables": [{"set": {"family": "inet", "name": "lease", "table": "cyanrig", "comment": "c"}}]})",
+      "cyanrig", error);
+  ASSERT_TRUE(listing && listing->lease) << error;
+  EXPECT_FALSE(listing->lease->left);
+  EXPECT_FALSE(parse_table_listing(R"({"nftables": []})", "cyanrig", error)->lease) << "no set: no lease";
 }
 
 TEST(NftOutageRules, ListingsThatAreNotNftJsonAreErrorsNotEmptyTables) {
@@ -149,6 +205,12 @@ TEST(NftOutageRules, ListingsThatAreNotNftJsonAreErrorsNotEmptyTables) {
   EXPECT_TRUE(table_listed(kListing, "cyanrig", error));
   EXPECT_FALSE(table_listed(kListing, "rigtable", error));
   EXPECT_EQ(error, "");
+}
+
+TEST(NftOutageRules, TheLeaseMustLeaveRoomForTwoRenewals) {
+  EXPECT_THAT(validation_errors("{backend: nftables, lease: 1s}"),
+              ElementsAre(HasSubstr("'lease' must be from 2s to 10m, found 1s")));
+  EXPECT_THAT(validation_errors("{backend: nftables, lease: 30s}"), IsEmpty());
 }
 
 // ---- dnsmasq leases --------------------------------------------------------------------------

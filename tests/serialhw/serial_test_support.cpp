@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <stdlib.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,9 +12,14 @@
 
 namespace cyanrig::testing {
 
-Pty::Pty() : master_(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)) {
+Pty::Pty(bool raw) : master_(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)) {
   if (!master_ || ::grantpt(master_.get()) != 0 || ::unlockpt(master_.get()) != 0) {
     throw std::runtime_error(std::string("no pty: ") + std::strerror(errno));
+  }
+  termios settings{};
+  if (raw && ::tcgetattr(master_.get(), &settings) == 0) {  // on a master: the pair's slave side
+    ::cfmakeraw(&settings);
+    ::tcsetattr(master_.get(), TCSANOW, &settings);
   }
   char name[128];
   if (::ptsname_r(master_.get(), name, sizeof name) != 0) throw std::runtime_error("ptsname failed");

@@ -21,7 +21,10 @@ namespace cyanrig::testing {
 // the master side; the backend opens the slave by path, as it would /dev/ttyACM0.
 class Pty {
  public:
-  Pty();  // throws std::runtime_error when the system has no pty to give
+  // Throws std::runtime_error when the system has no pty to give. `raw`: the port passes bytes
+  // untouched from the start, as a USB CDC port does, even before the backend opens it (a pty's
+  // line discipline would otherwise turn what is written before then into CR-less, echoed lines).
+  explicit Pty(bool raw = false);
   const std::string& path() const { return path_; }
   // Blocks until every byte is written (the backend must be reading for large writes).
   void write(std::string_view bytes);

@@ -3,10 +3,12 @@
 #include "drivers/serial/tty/tty_port.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -172,6 +174,53 @@ TEST_F(TtyPortTest, DetachInMidLineThenReattachUnderTheSameByIdSymlink) {
   EXPECT_TRUE(lines[0].partial) << "the line cut by the detach is flushed as partial";
   EXPECT_EQ(lines[1].text, "ne");
   EXPECT_EQ(lines[2].text, "0000000005 [system] INFO: Device e00fce68123456789abcdef started");
+}
+
+// The case from issue 14: the by-id name is re-pointed at another port while the old one stays open
+// (and quiet). The rig must notice within a second, move to the new port, and lose no line.
+TEST_F(TtyPortTest, APortReplacedUnderItsOpenDescriptorIsNoticedWithinASecondAndNoLineIsLost) {
+  TempDir dir;
+  const std::string by_id = (dir.path() / "usb-Particle_Argon_e00fce68123456789abcdef-if00").string();
+  Pty first(true);
+  Pty second(true);
+  point_symlink(by_id, first.path());
+  std::atomic<std::chrono::steady_clock::rep> repointed{0};
+  std::chrono::steady_clock::time_point noticed;
+  std::size_t links_seen = 0;
+  auto port = make_tty_port(*clock_, {.path = by_id});
+  port->open(got_.listener([&] {
+    if (got_.links.size() != links_seen && ++links_seen == 2) noticed = std::chrono::steady_clock::now();
+  }));
+  ASSERT_TRUE(attached());
+
+  constexpr int kLines = 792;
+  std::vector<std::string> expected;
+  for (int i = 0; i < kLines; ++i)
+    expected.push_back(fmt::format("{:010d} [app] INFO: reading {}", 1000 + i, i));
+  std::jthread device([&] {
+    for (int i = 0; i < kLines; ++i) {
+      if (i == kLines / 2) {
+        point_symlink(by_id, second.path());
+        repointed = std::chrono::steady_clock::now().time_since_epoch().count();
+      }
+      (i < kLines / 2 ? first : second).write(expected[i] + "\r\n");
+      std::this_thread::sleep_for(2ms);
+    }
+  });
+  ASSERT_TRUE(run_until(
+      *clock_, [&] { return got_.lines().size() >= kLines; }, 20s))
+      << got_.lines().size() << " of " << kLines << " lines arrived";
+  device.join();
+
+  EXPECT_EQ(texts(got_.lines()), expected);
+  ASSERT_EQ(got_.links.size(), 3U);
+  EXPECT_FALSE(got_.links[1].attached);
+  EXPECT_EQ(got_.links[1].detail, "port moved: " + by_id + " now leads to " + second.path());
+  EXPECT_EQ(got_.links[2].detail, by_id + " -> " + second.path());
+  const auto repointed_at =
+      std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(repointed.load()));
+  EXPECT_LE(noticed - repointed_at, 1s)
+      << "noticed " << std::chrono::duration<double>(noticed - repointed_at).count() << " s late";
 }
 
 TEST_F(TtyPortTest, APortAbsentAtOpenIsAttachedWhenItAppears) {

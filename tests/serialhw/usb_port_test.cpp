@@ -4,6 +4,7 @@
 #include "drivers/serial/usb/usb_port.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -244,6 +245,28 @@ TEST_F(UsbPortTest, FollowsTheDeviceIdWhenThePortComesBackUnderAnotherName) {
   second.write("0000000010 [system] INFO: after reset\r\n");
   ASSERT_TRUE(run_until(*clock_, [&] { return got_.bytes.find("after reset\r\n") != std::string::npos; }));
   EXPECT_THAT(got_.bytes, StartsWith("0000000652 [system] INFO: before reset\r\n"));
+}
+
+TEST_F(UsbPortTest, ADeviceListedUnderAnotherPortWhileTheOldOneStaysOpenIsFollowed) {
+  Pty first(true);
+  Pty second(true);
+  plugged_ = {argon(first.path())};
+  auto port = open_port({.key = std::string(kArgonId)});
+  ASSERT_TRUE(attached(1));
+  first.write("0000000652 [system] INFO: on the first port\r\n");
+  ASSERT_TRUE(run_until(*clock_, [&] { return got_.bytes.ends_with("first port\r\n"); }));
+
+  // libserialport now finds the device elsewhere; the first port neither hangs up nor says more.
+  plugged_ = {argon(second.path())};
+  second.write("0000000700 [system] INFO: on the second port\r\n");
+  const auto moved = std::chrono::steady_clock::now();
+  ASSERT_TRUE(attached(2));
+  EXPECT_LE(std::chrono::steady_clock::now() - moved, 1s);
+  EXPECT_EQ(got_.links[1].detail, fmt::format("port moved: device {} is now at {}", kArgonId, second.path()));
+  ASSERT_TRUE(run_until(*clock_, [&] { return got_.bytes.ends_with("second port\r\n"); }));
+  EXPECT_EQ(
+      got_.bytes,
+      "0000000652 [system] INFO: on the first port\r\n0000000700 [system] INFO: on the second port\r\n");
 }
 
 TEST_F(UsbPortTest, AnAbsentDeviceOrPathIsWaitedForNotAnError) {

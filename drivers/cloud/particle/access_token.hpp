@@ -18,8 +18,9 @@ class AccessToken {
  public:
   // Resolution order: the environment variable (when set), else `token_file` (already resolved
   // against the rack file's folder). Throws std::runtime_error naming the cause and the fix, never
-  // the token: no token at all, an empty one, an unreadable file, or a file that group or others
-  // can read.
+  // the token: no token at all, an empty one, an unreadable file, a file that group or others can
+  // read, or a token with a character outside the Bearer token alphabet (RFC 6750: letters, digits,
+  // -._~+/=), such as the CR or LF that would otherwise inject a header into every request.
   static AccessToken load(const std::optional<std::string>& from_environment,
                           const std::optional<std::filesystem::path>& token_file);
   // load() with the process environment.

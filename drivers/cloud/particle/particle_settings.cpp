@@ -26,17 +26,6 @@ void read_timeout(MapReader& params, std::string_view key, Duration floor, Durat
 
 }  // namespace
 
-std::filesystem::path resolve_rack_path(std::string_view written, const std::filesystem::path& rack_file) {
-  std::filesystem::path path(written);
-  if (written == "~" || written.starts_with("~/")) {
-    const char* home = std::getenv("HOME");
-    path = std::filesystem::path(home == nullptr ? "" : home) /
-           std::string(written.substr(std::min<std::size_t>(2, written.size())));
-  }
-  if (path.is_relative()) path = rack_file.parent_path() / path;
-  return path.lexically_normal();
-}
-
 std::optional<ParticleSettings> read_particle_settings(const BackendSpec& spec, Diagnostics& diags) {
   ParticleSettings settings;
   if (!spec.params.IsDefined() || !spec.params.IsMap()) return settings;  // `cloud: particle`

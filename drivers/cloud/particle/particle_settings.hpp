@@ -6,6 +6,7 @@
 
 #include "drivers/cloud/particle/api_url.hpp"
 #include "rig/rack/rack.hpp"
+#include "rig/rack/rack_file.hpp"  // resolve_rack_path
 
 namespace cyanrig {
 
@@ -21,10 +22,6 @@ struct ParticleSettings {
   // Certificates to trust instead of the system store (a lab proxy's own CA).
   std::optional<std::filesystem::path> ca_file;
 };
-
-// A path written in the rack file: `~/...` expanded with $HOME, then a relative path taken from
-// `rack_file`'s folder (the rack file travels with its token and CA files, not the shell's cwd).
-std::filesystem::path resolve_rack_path(std::string_view written, const std::filesystem::path& rack_file);
 
 // Reads and checks the parameters; problems go to diags at file:line:col.
 std::optional<ParticleSettings> read_particle_settings(const BackendSpec& spec, Diagnostics& diags);

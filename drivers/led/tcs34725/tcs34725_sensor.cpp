@@ -304,6 +304,20 @@ BackendFactory<ColourSensor> tcs34725_led_backend() {
               },
           .create = [](const BackendSite& site, BackendContext& ctx) -> std::unique_ptr<ColourSensor> {
             return make_tcs34725_sensor(site, ctx, CalibrationUse::apply);
+          },
+          // One sensor per mux channel (every TCS34725 answers at 0x29), or per address on the bus itself.
+          .claims = [](const BackendSite& site) -> std::vector<ResourceClaim> {
+            Diagnostics ignored;  // validate() reports them
+            const auto params = read_params(site.spec, site.spec.loc.file, ignored);
+            if (!params) return {};
+            const SensorLocation& at = params->where;
+            if (at.mux) {
+              const std::string where =
+                  fmt::format("{} mux 0x{:02x} channel {}", at.bus, at.mux->address.value, at.mux->channel);
+              return {{"i2c " + where, "I2C " + where, loc_of(site.spec.params["mux"], site.spec.loc.file)}};
+            }
+            const std::string where = fmt::format("{} address 0x{:02x}", at.bus, at.address.value);
+            return {{"i2c " + where, "I2C " + where, loc_of(site.spec.params["bus"], site.spec.loc.file)}};
           }};
 }
 

@@ -31,6 +31,7 @@ struct OutageCommands {
   std::optional<std::string> status;
   Duration timeout = kDefaultTimeout;
   std::vector<OutageMode> modes{OutageMode::internet};
+  std::vector<std::string> pass_env;  // secrets of the rack these commands may see
 };
 
 std::vector<OutageMode> read_modes(MapReader& params) {
@@ -63,6 +64,7 @@ std::optional<OutageCommands> read_params(const BackendSpec& spec, Diagnostics& 
     out.timeout = *timeout;
   }
   out.modes = read_modes(params);
+  out.pass_env = read_pass_env(params);
   params.finish();
   if (!do_text || !undo_text || diags.size() != errors_before) return std::nullopt;
   out.do_text = *do_text;
@@ -72,8 +74,13 @@ std::optional<OutageCommands> read_params(const BackendSpec& spec, Diagnostics& 
 
 class CommandOutageSwitch final : public OutageSwitch {
  public:
-  CommandOutageSwitch(Clock& clock, OutageCommands commands, std::string segment)
-      : clock_(clock), commands_(std::move(commands)), segment_(std::move(segment)), queue_(clock) {}
+  CommandOutageSwitch(Clock& clock, OutageCommands commands, std::string segment,
+                      std::vector<std::string> withheld)
+      : clock_(clock),
+        commands_(std::move(commands)),
+        segment_(std::move(segment)),
+        withheld_(std::move(withheld)),
+        queue_(clock) {}
 
   void start(const OutageSpec& spec, Done done) override {
     if (std::find(commands_.modes.begin(), commands_.modes.end(), spec.mode) == commands_.modes.end()) {
@@ -100,6 +107,19 @@ class CommandOutageSwitch final : public OutageSwitch {
 
   std::string describe() const override {
     return fmt::format("commands do: '{}', undo: '{}'", commands_.do_text, commands_.undo_text);
+  }
+
+  // With a status command, it must still say the outage is in force; without one there is nothing to ask.
+  void hold(Done done) override {
+    if (!active_ || !commands_.status) {
+      return clock_.post(lifetime_.bind([done = std::move(done)] { done(Status{}); }));
+    }
+    ask_status([this, done = std::move(done)](Status status, bool in_force) {
+      if (!status.ok() || in_force) return done(std::move(status));
+      done(fault(
+          fmt::format("status command '{}' says no outage is in force on {}: it was lifted from outside",
+                      *commands_.status, segment_)));
+    });
   }
 
   // With a status command, undo only what is in force; without one the rig cannot tell, and runs
@@ -150,7 +170,7 @@ class CommandOutageSwitch final : public OutageSwitch {
   void run(const std::string& text, ShellCommand::Finished then) {
     command_log().debug("{}: running '{}'", segment_, text);
     const Environment environment = outage_environment(segment_, last_spec_ ? &*last_spec_ : nullptr);
-    queue_.run({.spec = {text, environment, commands_.timeout}},
+    queue_.run({.spec = {text, environment, commands_.timeout, withheld_}},
                lifetime_.bind([then = std::move(then)](const CommandOutput& out) { then(out.result); }));
   }
 
@@ -181,6 +201,7 @@ class CommandOutageSwitch final : public OutageSwitch {
   Clock& clock_;
   OutageCommands commands_;
   std::string segment_;
+  std::vector<std::string> withheld_;
   CommandQueue queue_;
   std::optional<OutageSpec> last_spec_;
   bool active_ = false;
@@ -209,8 +230,9 @@ BackendFactory<OutageSwitch> command_outage_backend() {
             OutageCommands commands =
                 params_or_throw(read_params(site.spec, diags), diags, "command outage backend");
             require_steady_clock(ctx.clock(), "command");
-            return std::make_unique<CommandOutageSwitch>(ctx.clock(), std::move(commands),
-                                                         segment_name(site));
+            std::vector<std::string> withheld = withheld_variables(ctx.rack(), commands.pass_env);
+            return std::make_unique<CommandOutageSwitch>(ctx.clock(), std::move(commands), segment_name(site),
+                                                         std::move(withheld));
           },
           .modes =
               [](const BackendSite& site) {

@@ -12,12 +12,13 @@ constexpr Duration kCheckPeriod = std::chrono::milliseconds(500);
 }  // namespace
 
 InterfaceOutageSwitch::InterfaceOutageSwitch(Clock& clock, InterfaceParams params, std::string segment,
-                                             std::string label, Tool tool)
+                                             std::string label, Tool tool, std::vector<std::string> withheld)
     : clock_(clock),
       params_(std::move(params)),
       segment_(std::move(segment)),
       label_(std::move(label)),
       tool_(std::move(tool)),
+      withheld_(std::move(withheld)),
       tools_(clock),
       poll_(clock, kCheckPeriod) {}
 
@@ -28,7 +29,9 @@ std::string InterfaceOutageSwitch::describe() const {
 
 void InterfaceOutageSwitch::run_tool(const std::vector<std::string>& argv, bool keep_output,
                                      CommandQueue::Finished then) {
-  QueuedCommand command{.spec = {.text = tool_command_line(params_.netns, argv), .timeout = tool_.timeout},
+  QueuedCommand command{.spec = {.text = tool_command_line(params_.netns, argv),
+                                 .timeout = tool_.timeout,
+                                 .withheld = withheld_},
                         .keep_output = keep_output};
   tools_.run(std::move(command), lifetime_.bind(std::move(then)));
 }

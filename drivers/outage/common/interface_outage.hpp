@@ -28,8 +28,9 @@ class InterfaceOutageSwitch : public OutageSwitch {
     Duration timeout;
   };
 
+  // `withheld`: variables of the rig's environment the tool must not see (the rack's secret_env).
   InterfaceOutageSwitch(Clock& clock, InterfaceParams params, std::string segment, std::string label,
-                        Tool tool);
+                        Tool tool, std::vector<std::string> withheld);
 
   const InterfaceParams& params() const { return params_; }
   const std::string& segment() const { return segment_; }
@@ -58,6 +59,7 @@ class InterfaceOutageSwitch : public OutageSwitch {
   std::string segment_;
   std::string label_;
   Tool tool_;
+  std::vector<std::string> withheld_;
   CommandQueue tools_;
   bool active_ = false;
   Effects on_effect_;

@@ -43,7 +43,8 @@ Params params_or_throw(std::optional<Params> params, const Diagnostics& diags, s
 // Real processes need real time: the virtual clock would jump straight to every timeout.
 void require_steady_clock(const Clock& clock, std::string_view backend);
 
-// The factory of an interface backend: `Switch` is built from (Clock&, InterfaceParams, segment).
+// The factory of an interface backend: `Switch` is built from (Clock&, InterfaceParams, segment,
+// the rack's secret_env).
 template <typename Switch>
 BackendFactory<OutageSwitch> interface_outage_backend(const std::string& name,
                                                       std::vector<OutageMode> modes) {
@@ -55,7 +56,8 @@ BackendFactory<OutageSwitch> interface_outage_backend(const std::string& name,
         Diagnostics diags;
         InterfaceParams params = params_or_throw(read_interface_params(site.spec, diags, what), diags, what);
         require_steady_clock(ctx.clock(), name);
-        return std::make_unique<Switch>(ctx.clock(), std::move(params), segment_name(site));
+        return std::make_unique<Switch>(ctx.clock(), std::move(params), segment_name(site),
+                                        ctx.rack().secret_env);
       },
       .modes = [modes](const BackendSite&) { return modes; }};
 }

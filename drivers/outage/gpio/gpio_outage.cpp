@@ -84,7 +84,8 @@ BackendFactory<OutageSwitch> gpio_outage_backend() {
         return std::make_unique<GpioOutageSwitch>(ctx.clock(), std::move(relay), segment_name(site));
       },
       .modes =
-          [](const BackendSite&) { return std::vector<OutageMode>(std::begin(kModes), std::end(kModes)); }};
+          [](const BackendSite&) { return std::vector<OutageMode>(std::begin(kModes), std::end(kModes)); },
+      .claims = [](const BackendSite& site) { return gpio_line_claims(site.spec); }};
 }
 
 }  // namespace cyanrig

@@ -23,8 +23,10 @@ spdlog::logger& link_log() {
 
 class LinkOutageSwitch final : public InterfaceOutageSwitch {
  public:
-  LinkOutageSwitch(Clock& clock, InterfaceParams params, std::string segment)
-      : InterfaceOutageSwitch(clock, std::move(params), std::move(segment), "link", {"ip", kIpTimeout}) {}
+  LinkOutageSwitch(Clock& clock, InterfaceParams params, std::string segment,
+                   std::vector<std::string> withheld)
+      : InterfaceOutageSwitch(clock, std::move(params), std::move(segment), "link", {"ip", kIpTimeout},
+                              std::move(withheld)) {}
 
   void start(const OutageSpec& spec, Done done) override {
     if (spec.mode != OutageMode::link) {
@@ -47,6 +49,16 @@ class LinkOutageSwitch final : public InterfaceOutageSwitch {
     set_link("up", [this, done = std::move(done)](Status status) {
       if (status.ok()) set_active(false);
       done(std::move(status));
+    });
+  }
+
+  // The link must still be down: `ip link set up` or a network restart from outside lifts the outage.
+  void hold(Done done) override {
+    if (!active()) return answer(std::move(done), Status{});
+    show([this, done = std::move(done)](Status status, bool up) {
+      if (!status.ok() || !up) return done(std::move(status));
+      done(fault(fmt::format("{} was brought up from outside while the link outage on {} was in force",
+                             params().interface, segment())));
     });
   }
 

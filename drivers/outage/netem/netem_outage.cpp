@@ -28,8 +28,10 @@ std::string tc_time(Duration d) {
 
 class NetemOutageSwitch final : public InterfaceOutageSwitch {
  public:
-  NetemOutageSwitch(Clock& clock, InterfaceParams params, std::string segment)
-      : InterfaceOutageSwitch(clock, std::move(params), std::move(segment), "netem on", {"tc", kTcTimeout}) {}
+  NetemOutageSwitch(Clock& clock, InterfaceParams params, std::string segment,
+                    std::vector<std::string> withheld)
+      : InterfaceOutageSwitch(clock, std::move(params), std::move(segment), "netem on", {"tc", kTcTimeout},
+                              std::move(withheld)) {}
 
   void start(const OutageSpec& spec, Done done) override {
     if (spec.mode != OutageMode::impair) {
@@ -51,6 +53,18 @@ class NetemOutageSwitch final : public InterfaceOutageSwitch {
     remove_ours([this, done = std::move(done)](Status status, bool) {
       if (status.ok()) set_active(false);
       done(std::move(status));
+    });
+  }
+
+  // The qdisc must still be netem: a `tc qdisc del` or a network restart from outside lifts it.
+  void hold(Done done) override {
+    if (!active()) return answer(std::move(done), Status{});
+    show([this, done = std::move(done)](Status status, const RootQdisc& root) {
+      if (!status.ok() || root.kind == "netem") return done(std::move(status));
+      done(fault(
+          fmt::format("the netem qdisc on {} was removed from outside while the impair outage on {} was in "
+                      "force (root qdisc now: {})",
+                      params().interface, segment(), root.kind.empty() ? "none" : root.kind)));
     });
   }
 

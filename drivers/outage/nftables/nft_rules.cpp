@@ -72,23 +72,44 @@ std::string rule_comment(const SegmentOutage& outage, const TrafficSource& sourc
                      match.traffic, to_string(outage.spec.action));
 }
 
-void append_rules(std::string& out, const SegmentOutage& outage, bool input_chain) {
+constexpr std::string_view kLeaseSet = "lease";
+constexpr std::string_view kOwnerPrefix = "cyanrig ";
+constexpr std::size_t kCommentMax = 128;  // nft's limit on a comment
+
+// Every rule of a chain, in the order nft_script writes them: the forward chain, then input.
+template <typename Each>
+void for_each_rule(const SegmentOutage& outage, bool input_chain, Each each) {
   const auto matches = input_chain ? input_matches(outage.spec) : forward_matches(outage.spec);
   for (const TrafficSource& source : outage.sources) {
-    for (const TrafficMatch& match : matches) {
-      std::string rule;
-      const auto add = [&rule](std::string_view part) {
-        if (!part.empty()) rule += fmt::format("{}{}", rule.empty() ? "" : " ", part);
-      };
-      if (!outage.interface.empty()) add(fmt::format("iifname \"{}\"", outage.interface));
-      add(source_match(source));
-      add(match.nft);
-      add("counter");
-      add(verdict(outage.spec.action, match));
-      add(fmt::format("comment \"{}\"", rule_comment(outage, source, match)));
-      out += "    " + rule + "\n";
-    }
+    for (const TrafficMatch& match : matches) each(source, match);
   }
+}
+
+void append_rules(std::string& out, const SegmentOutage& outage, bool input_chain) {
+  for_each_rule(outage, input_chain, [&](const TrafficSource& source, const TrafficMatch& match) {
+    std::string rule;
+    const auto add = [&rule](std::string_view part) {
+      if (!part.empty()) rule += fmt::format("{}{}", rule.empty() ? "" : " ", part);
+    };
+    add(fmt::format("meta nfproto @{}", kLeaseSet));
+    if (!outage.interface.empty()) add(fmt::format("iifname \"{}\"", outage.interface));
+    add(source_match(source));
+    add(match.nft);
+    add("counter");
+    add(verdict(outage.spec.action, match));
+    add(fmt::format("comment \"{}\"", rule_comment(outage, source, match)));
+    out += "    " + rule + "\n";
+  });
+}
+
+// nft reads "10000ms" as ten seconds.
+std::string nft_time(Duration d) {
+  return fmt::format(
+      "{}ms", std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::milliseconds>(d).count()));
+}
+
+std::string lease_elements(const Lease& lease) {
+  return fmt::format("{{ ipv4 timeout {0}, ipv6 timeout {0} }}", nft_time(lease.length));
 }
 
 void append_chain(std::string& out, std::string_view hook, const std::vector<SegmentOutage>& outages) {
@@ -148,6 +169,18 @@ std::optional<nlohmann::json> parse_json(std::string_view text, std::string& err
   }
 }
 
+// The lease set, when `set` is it: its comment, and how long its elements have left.
+void read_lease(const nlohmann::json& set, std::string_view table, TableListing& out) {
+  if (!set.is_object() || set.value("table", "") != table || set.value("name", "") != kLeaseSet) return;
+  LeaseState lease{.owner = set.value("comment", "")};
+  for (const auto& element : set.value("elem", nlohmann::json::array())) {
+    if (!element.is_object() || !element.contains("elem") || !element["elem"].is_object()) continue;
+    const Duration left = std::chrono::seconds(element["elem"].value("expires", std::int64_t{0}));
+    lease.left = std::max(lease.left.value_or(Duration::zero()), left);
+  }
+  out.lease = std::move(lease);
+}
+
 std::string traffic_phrase(const RuleCounter& rule) {
   std::string out;
   if (rule.traffic == "any") {
@@ -162,6 +195,13 @@ std::string traffic_phrase(const RuleCounter& rule) {
 
 std::string packets(std::uint64_t n) {
   return fmt::format("{} packet{}", n, n == 1 ? "" : "s");
+}
+
+// An owner text as a comment: no quotes, nothing outside printable ASCII.
+std::string comment_name_keeping_spaces(std::string_view text) {
+  std::string out;
+  for (const char c : text) out += (c >= ' ' && c <= '~' && c != '"' && c != '\\') ? c : '_';
+  return out;
 }
 
 }  // namespace
@@ -186,12 +226,48 @@ TrafficSource source_for_address(const std::string& address, const std::string& 
   return {TrafficSource::By::ipv4, address, device};
 }
 
-std::string nft_script(std::string_view table, const std::vector<SegmentOutage>& outages) {
+std::string lease_owner_text(const ProcessIdentity& process, std::string_view rack) {
+  std::string out = std::string(kOwnerPrefix) + process.to_text() + " rack " + comment_name(rack);
+  if (out.size() > kCommentMax) out.resize(kCommentMax);
+  return out;
+}
+
+std::optional<ProcessIdentity> lease_owner(std::string_view comment) {
+  if (!comment.starts_with(kOwnerPrefix)) return std::nullopt;
+  comment.remove_prefix(kOwnerPrefix.size());
+  return ProcessIdentity::parse(comment.substr(0, comment.find(" rack ")));
+}
+
+std::string lease_rack(std::string_view comment) {
+  const auto at = comment.find(" rack ");
+  return at == std::string_view::npos ? "" : std::string(comment.substr(at + 6));
+}
+
+std::vector<std::string> rule_comments(const SegmentOutage& outage) {
+  std::vector<std::string> out;
+  for (const bool input_chain : {false, true}) {
+    for_each_rule(outage, input_chain, [&](const TrafficSource& source, const TrafficMatch& match) {
+      out.push_back(rule_comment(outage, source, match));
+    });
+  }
+  return out;
+}
+
+std::string renew_script(std::string_view table, const Lease& lease) {
+  return fmt::format("flush set inet {0} {1}\nadd element inet {0} {1} {2}\n", table, kLeaseSet,
+                     lease_elements(lease));
+}
+
+std::string nft_script(std::string_view table, const std::vector<SegmentOutage>& outages,
+                       const Lease& lease) {
   // Declaring the table first makes the delete valid whether or not it exists; both, and the new
   // table, are one transaction.
   std::string out = fmt::format("table inet {} {{}}\ndelete table inet {}\n", table, table);
   if (outages.empty()) return out;
   out += fmt::format("table inet {} {{\n", table);
+  out +=
+      fmt::format("  set {} {{\n    type nf_proto; flags timeout; comment \"{}\";\n    elements = {}\n  }}\n",
+                  kLeaseSet, comment_name_keeping_spaces(lease.owner), lease_elements(lease));
   append_chain(out, "forward", outages);
   append_chain(out, "input", outages);
   return out + "}\n";
@@ -205,6 +281,7 @@ std::optional<TableListing> parse_table_listing(std::string_view json, std::stri
   if (items == nullptr) return std::nullopt;
   TableListing out;
   for (const auto& item : *items) {
+    if (item.is_object() && item.contains("set")) read_lease(item["set"], table, out);
     if (!item.is_object() || !item.contains("rule")) continue;
     const auto& rule = item["rule"];
     if (rule.value("family", "") != "inet" || rule.value("table", "") != table) continue;

@@ -11,6 +11,13 @@
 //            dnsmasq on the Pi answers the devices' queries. DHCP stays up: taking addresses away
 //            is the `link` mode's business.
 // Both chains run at priority -10, ahead of the usual filter chains at 0, with policy accept.
+//
+// Dead-man lease: every rule also matches `meta nfproto @lease`, and the set `lease` holds its two
+// elements (ipv4, ipv6) only until their timeout. The rig renews them while the outage is in force
+// (renew_script, every kOutageHoldPeriod); a rig that dies without lifting its outage stops renewing,
+// the elements time out, and every rule stops matching: the outage lapses by itself within the
+// lease's length. The set's comment names the owner (process identity and rack), so a sweep never
+// removes a table whose owner still runs.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +27,7 @@
 #include <vector>
 
 #include "rig/capabilities/outage.hpp"
+#include "rig/core/process_identity.hpp"
 
 namespace cyanrig {
 
@@ -39,15 +47,32 @@ struct SegmentOutage {
   std::vector<TrafficSource> sources;
 };
 
+struct Lease {
+  Duration length = std::chrono::seconds(10);
+  std::string owner;  // lease_owner_text(): written as the lease set's comment
+};
+
+// "cyanrig pid 4242 start 918273 boot 6c0e… rack lab-a", at most 128 characters (nft's limit).
+std::string lease_owner_text(const ProcessIdentity& process, std::string_view rack);
+// The process a lease set's comment names; nothing for a comment that is not lease_owner_text's.
+std::optional<ProcessIdentity> lease_owner(std::string_view comment);
+// The rack a lease set's comment names ("" when none).
+std::string lease_rack(std::string_view comment);
+
 // An address from the rack file (or a leases file) as a source: IPv4, IPv6 or MAC.
 TrafficSource source_for_address(const std::string& address, const std::string& device);
 
 // A name as rule comments carry it: letters, digits and "_.:-" kept, anything else '_'.
 std::string comment_name(std::string_view name);
 
-// `nft -f -` input that makes `inet <table>` hold exactly these outages (and deletes the table when
-// there are none). Safe whether or not the table exists.
-std::string nft_script(std::string_view table, const std::vector<SegmentOutage>& outages);
+// `nft -f -` input that makes `inet <table>` hold exactly these outages under a fresh lease (and
+// deletes the table when there are none). Safe whether or not the table exists.
+std::string nft_script(std::string_view table, const std::vector<SegmentOutage>& outages, const Lease& lease);
+// `nft -f -` input that gives the lease its whole length again (one transaction: the set is never
+// seen empty). Fails when the table or its set was removed.
+std::string renew_script(std::string_view table, const Lease& lease);
+// The comments of the rules nft_script writes for `outage`, in order: what hold() expects to find.
+std::vector<std::string> rule_comments(const SegmentOutage& outage);
 
 // One rule of the table as `nft -j list table` shows it, with what its comment says.
 struct RuleCounter {
@@ -62,8 +87,15 @@ struct RuleCounter {
   std::uint64_t bytes = 0;
 };
 
+// The lease set as listed: who renews it, and whether its elements are still there.
+struct LeaseState {
+  std::string owner;             // the set's comment
+  std::optional<Duration> left;  // until the elements time out; nothing: they have (it lapsed)
+};
+
 struct TableListing {
   std::vector<RuleCounter> rules;
+  std::optional<LeaseState> lease;  // nothing: the table has no lease set (an older cyanrig's)
 };
 
 // Parses `nft -j list table inet <table>` output; nullopt with `error` set when it is not that.

@@ -16,15 +16,20 @@ constexpr Duration kNftTimeout = 10s;
 
 }  // namespace
 
-NftTable::NftTable(Clock& clock, std::string netns, std::string table)
-    : netns_(std::move(netns)), table_(std::move(table)), queue_(clock) {}
+NftTable::NftTable(Clock& clock, std::string netns, std::string table, Lease lease,
+                   std::vector<std::string> withheld)
+    : netns_(std::move(netns)),
+      table_(std::move(table)),
+      lease_(std::move(lease)),
+      withheld_(std::move(withheld)),
+      queue_(clock) {}
 
 std::string NftTable::label() const {
   return fmt::format("table inet {}{}", table_, netns_.empty() ? "" : " in netns " + netns_);
 }
 
 QueuedCommand NftTable::tool(std::vector<std::string> argv) const {
-  return {.spec = {.text = tool_command_line(netns_, argv), .timeout = kNftTimeout}};
+  return {.spec = {.text = tool_command_line(netns_, argv), .timeout = kNftTimeout, .withheld = withheld_}};
 }
 
 Status NftTable::failure(std::string_view what, const CommandOutput& out) const {
@@ -57,7 +62,7 @@ void NftTable::load(Done done) {
         std::vector<SegmentOutage> wanted;
         for (const auto& [_, entry] : outages_) wanted.push_back(entry.outage);
         QueuedCommand command = tool({"nft", "-f", "-"});
-        command.input = nft_script(table_, wanted);
+        command.input = nft_script(table_, wanted, lease_);
         return command;
       },
       [this, done = std::move(done)](const CommandOutput& out) {
@@ -90,6 +95,14 @@ void NftTable::list(Listed listed) {
   });
 }
 
+void NftTable::renew(Done done) {
+  QueuedCommand command = tool({"nft", "-f", "-"});
+  command.input = renew_script(table_, lease_);
+  queue_.run(std::move(command), [this, done = std::move(done)](const CommandOutput& out) {
+    done(out.result.exited_with(0) ? Status{} : failure("renew the lease of", out));
+  });
+}
+
 void NftTable::sweep(Swept swept) {
   // A table this run has loaded is not a leftover.
   if (!outages_.empty()) {
@@ -101,6 +114,18 @@ void NftTable::sweep(Swept swept) {
   if (sweepers_.size() > 1) return;
   list([this](Status status, std::optional<TableListing> listing) {
     if (!status.ok() || !listing) return finish_sweep(std::move(status), std::nullopt);
+    if (listing->lease) {
+      const auto owner = lease_owner(listing->lease->owner);
+      if (owner && !(*owner == ProcessIdentity::self()) && owner->alive()) {
+        const std::string rack = lease_rack(listing->lease->owner);
+        return finish_sweep(
+            fault(
+                fmt::format("{} belongs to a cyanrig that is still running (pid {}{}); left in place. Racks "
+                            "that share a host need a `table:` each",
+                            label(), owner->pid, rack.empty() ? "" : ", rack " + rack)),
+            std::nullopt);
+      }
+    }
     const std::size_t rules = listing->rules.size();
     load([this, rules](Status loaded) {
       if (!loaded.ok()) return finish_sweep(std::move(loaded), std::nullopt);
@@ -114,9 +139,11 @@ void NftTable::finish_sweep(Status status, std::optional<std::size_t> rules) {
   for (std::size_t i = 0; i < waiting.size(); ++i) waiting[i](status, i == 0 ? rules : std::nullopt);
 }
 
-std::shared_ptr<NftTable> NftTables::get(Clock& clock, const std::string& netns, const std::string& table) {
+std::shared_ptr<NftTable> NftTables::get(Clock& clock, const std::string& netns, const std::string& table,
+                                         const Lease& lease, const std::vector<std::string>& withheld) {
   auto& slot = tables_[{netns, table}];
-  if (!slot) slot = std::make_shared<NftTable>(clock, netns, table);
+  if (!slot) slot = std::make_shared<NftTable>(clock, netns, table, lease, withheld);
+  slot->lengthen_lease(lease.length);
   return slot;
 }
 

@@ -2,9 +2,13 @@
 // segment whose outage backend uses it in this run.
 //
 // The table's text is rebuilt from every segment's outage at each change and loaded whole, in one
-// transaction, so segments never see each other's half-applied state. Loads, listings and sweeps go
-// through one queue: a stop asked while a start is loading lands after it. Side effect worth knowing:
-// a reload resets every rule's counter, so counters count since the table last changed.
+// transaction, so segments never see each other's half-applied state. Loads, listings, renewals and
+// sweeps go through one queue: a stop asked while a start is loading lands after it. Side effect
+// worth knowing: a reload resets every rule's counter, so counters count since the table last changed.
+//
+// The table carries the run's dead-man lease (nft_rules.hpp): each load starts it afresh and renew()
+// extends it; the lease set's comment names this process, and a sweep never removes a table whose
+// owner still runs.
 #pragma once
 
 #include <functional>
@@ -29,7 +33,9 @@ class NftTable {
   // How many rules a table left behind had, when one was removed.
   using Swept = std::function<void(Status, std::optional<std::size_t>)>;
 
-  NftTable(Clock& clock, std::string netns, std::string table);
+  // `withheld`: variables of the rig's environment nft must not see (the rack's secret_env).
+  NftTable(Clock& clock, std::string netns, std::string table, Lease lease,
+           std::vector<std::string> withheld);
 
   // Segments of this rack that use the table (as rule comments spell them): rules naming any
   // other segment were left by something else, and `outage status` says so.
@@ -47,10 +53,16 @@ class NftTable {
   // is loaded, including nothing, and may be called any number of times.
   void remove(const std::string& segment, Done done);
   void list(Listed listed);
+  // Gives the lease its whole length again. Fails when the table or its lease set is gone.
+  void renew(Done done);
+  const Lease& lease() const { return lease_; }
   // Deletes a table that an earlier, killed run left, unless a segment of this run has rules in it.
+  // A table whose lease names another process that still runs is left alone: that is a fault saying
+  // whose it is (two racks on one host sharing a table name).
   void sweep(Swept swept);
 
   const std::string& name() const { return table_; }
+  void lengthen_lease(Duration length) { lease_.length = std::max(lease_.length, length); }
   // "table inet cyanrig", plus " in netns NAME".
   std::string label() const;
 
@@ -66,6 +78,8 @@ class NftTable {
 
   std::string netns_;
   std::string table_;
+  Lease lease_;
+  std::vector<std::string> withheld_;
   CommandQueue queue_;
   std::map<std::string, Entry> outages_;  // by segment: what the table should hold
   std::uint64_t next_serial_ = 1;
@@ -76,7 +90,9 @@ class NftTable {
 // One NftTable per (namespace, table) for a whole run, kept in BackendContext::shared.
 class NftTables {
  public:
-  std::shared_ptr<NftTable> get(Clock& clock, const std::string& netns, const std::string& table);
+  // The first segment to ask makes the table; a later one with a longer lease lengthens it.
+  std::shared_ptr<NftTable> get(Clock& clock, const std::string& netns, const std::string& table,
+                                const Lease& lease, const std::vector<std::string>& withheld);
 
  private:
   std::map<std::pair<std::string, std::string>, std::shared_ptr<NftTable>> tables_;

@@ -15,6 +15,7 @@
 #include "drivers/outage/common/outage_params.hpp"
 #include "drivers/outage/nftables/nft_table.hpp"
 #include "rig/core/component_log.hpp"
+#include "rig/core/duration_text.hpp"
 
 namespace cyanrig {
 namespace {
@@ -22,6 +23,11 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr Duration kCounterPoll = 500ms;
+// The dead-man lease (nft_rules.hpp): how long an outage outlives a rig that stopped renewing it.
+constexpr Duration kDefaultLease = 10s;
+// At least two renewals fit in a lease, so one late renewal never lets it lapse.
+constexpr Duration kShortestLease = 2 * kOutageHoldPeriod;
+constexpr Duration kLongestLease = 10min;
 
 spdlog::logger& nft_log() {
   return component_log("nftables");
@@ -32,6 +38,7 @@ struct NftParams {
   std::string leases;     // dnsmasq leases file, or empty
   std::string netns;
   std::string table = "cyanrig";
+  Duration lease = kDefaultLease;
 };
 
 struct DeviceAddress {
@@ -58,6 +65,14 @@ std::optional<NftParams> read_params(const BackendSpec& spec, Diagnostics& diags
           "table",
           fmt::format("'table' must be a letter then up to 31 letters, digits or _, found '{}'", *table));
     }
+  }
+  if (const auto lease = params.duration("lease")) {
+    if (*lease < kShortestLease || *lease > kLongestLease) {
+      params.error("lease",
+                   fmt::format("'lease' must be from {} to {}, found {}", format_duration(kShortestLease),
+                               format_duration(kLongestLease), format_duration(*lease)));
+    }
+    out.lease = *lease;
   }
   params.finish();
   if (diags.size() != errors_before) return std::nullopt;
@@ -102,12 +117,14 @@ class NftablesOutageSwitch final : public OutageSwitch {
                                                        to_string(spec.mode))));
     }
     SegmentOutage outage{segment_, params_.interface, spec, sources()};
+    spec_mode_ = spec.mode;
     if (outage.sources.empty()) {
       return answer(std::move(done),
                     fault(fmt::format("segment {} has no devices and the nftables backend no "
                                       "'interface': the outage would match nothing",
                                       segment_)));
     }
+    expected_rules_ = rule_comments(outage);
     watched_.clear();
     for (const TrafficSource& source : outage.sources) {
       watched_.insert(source.device.empty() ? "" : comment_name(source.device));
@@ -139,6 +156,20 @@ class NftablesOutageSwitch final : public OutageSwitch {
   }
 
   void watch(Effects on_effect) override { on_effect_ = std::move(on_effect); }
+
+  // Checks that the table still holds this segment's rules under this process's lease, then renews it.
+  void hold(Done done) override {
+    if (!active_) return answer(std::move(done), Status{});
+    table_->list(
+        lifetime_.bind([this, done = std::move(done)](Status status, std::optional<TableListing> listing) {
+          if (!status.ok()) return done(std::move(status));
+          if (Status changed = as_started(listing); !changed.ok()) {
+            nft_log().warn("{}: {}", segment_, changed.message());
+            return done(std::move(changed));
+          }
+          table_->renew(lifetime_.bind([done](Status renewed) { done(std::move(renewed)); }));
+        }));
+  }
 
   void sweep(Swept done) override {
     table_->sweep(
@@ -188,6 +219,49 @@ class NftablesOutageSwitch final : public OutageSwitch {
     return out;
   }
 
+  // What changed since start(), as a fault; ok when the outage is in force exactly as it was put.
+  Status as_started(const std::optional<TableListing>& listing) const {
+    const std::string where = fmt::format("the {} outage on {}", to_string(spec_mode_), segment_);
+    if (!listing) {
+      return fault(
+          fmt::format("{} was removed from outside while {} was in force (`nft flush ruleset`, a "
+                      "firewall reload?)",
+                      table_->label(), where));
+    }
+    std::multiset<std::string> present;
+    for (const RuleCounter& rule : listing->rules) present.insert(rule.comment);
+    std::size_t missing = 0;
+    std::string first_missing;
+    for (const std::string& comment : expected_rules_) {
+      const auto it = present.find(comment);
+      if (it != present.end()) {
+        present.erase(it);
+      } else if (missing++ == 0) {
+        first_missing = comment;
+      }
+    }
+    if (missing > 0) {
+      return fault(
+          fmt::format("{} of the {} rules of {} were removed from {} from outside (`nft flush table`?), "
+                      "'{}' among them",
+                      missing, expected_rules_.size(), where, table_->label(), first_missing));
+    }
+    if (!listing->lease)
+      return fault(fmt::format("the lease set of {} was removed from outside", table_->label()));
+    const auto owner = lease_owner(listing->lease->owner);
+    if (!owner || !(*owner == ProcessIdentity::self())) {
+      return fault(fmt::format("{} was replaced from outside: its lease now names '{}'", table_->label(),
+                               listing->lease->owner));
+    }
+    if (!listing->lease->left) {
+      return fault(
+          fmt::format("{} lapsed: its lease in {} ran out before it was renewed (the rig was stalled "
+                      "for longer than {})",
+                      where, table_->label(), format_duration(table_->lease().length)));
+    }
+    return Status{};
+  }
+
   // Segment names are kept to comment-safe characters in the rules.
   bool ours(const RuleCounter& rule) const {
     return !rule.segment.empty() && rule.segment == comment_name(segment_);
@@ -225,6 +299,7 @@ class NftablesOutageSwitch final : public OutageSwitch {
       out.what = fmt::format("no outage on {} ({} is not loaded)", segment_, table_->label());
       return out;
     }
+    const bool lapsed = listing->lease && !listing->lease->left;
     std::vector<const RuleCounter*> strangers;
     for (const RuleCounter& rule : listing->rules) {
       if (ours(rule)) {
@@ -237,7 +312,18 @@ class NftablesOutageSwitch final : public OutageSwitch {
         strangers.push_back(&rule);
       }
     }
-    if (!out.in_force) out.what = fmt::format("no outage on {}", segment_);
+    if (out.in_force && lapsed) {
+      out.in_force = false;
+      out.what = fmt::format(
+          "no outage in force on {}: {} holds one whose lease ran out ({}), so its rules match "
+          "nothing; `cyanrig outage clear` removes them",
+          segment_, table_->label(), describe_owner(listing->lease->owner));
+    } else if (out.in_force && listing->lease) {
+      out.details.push_back(fmt::format("lease: {}, runs out in {} unless renewed",
+                                        describe_owner(listing->lease->owner),
+                                        format_duration(*listing->lease->left)));
+    }
+    if (!out.in_force && !lapsed) out.what = fmt::format("no outage on {}", segment_);
     for (const RuleCounter* rule : strangers) {
       out.details.push_back(fmt::format("not from this rack: {}{}",
                                         rule->segment.empty() ? "" : "segment " + rule->segment + ": ",
@@ -251,6 +337,15 @@ class NftablesOutageSwitch final : public OutageSwitch {
     return out;
   }
 
+  // "held by pid 4242 (rack lab-a), which is running" / "..., which is gone".
+  static std::string describe_owner(const std::string& comment) {
+    const auto owner = lease_owner(comment);
+    if (!owner) return fmt::format("held by '{}'", comment);
+    const std::string rack = lease_rack(comment);
+    return fmt::format("held by pid {}{}, which is {}", owner->pid,
+                       rack.empty() ? "" : " (rack " + rack + ")", owner->alive() ? "running" : "gone");
+  }
+
   Clock& clock_;
   std::shared_ptr<NftTable> table_;
   NftParams params_;
@@ -258,8 +353,10 @@ class NftablesOutageSwitch final : public OutageSwitch {
   std::vector<DeviceAddress> devices_;
   bool active_ = false;
   Effects on_effect_;
-  std::set<std::string> watched_;   // devices ("" for the whole segment) the rules match
-  std::set<std::string> reported_;  // those whose effect has been reported for this outage
+  OutageMode spec_mode_ = OutageMode::cloud;
+  std::vector<std::string> expected_rules_;  // the comments of the rules start() put in the table
+  std::set<std::string> watched_;            // devices ("" for the whole segment) the rules match
+  std::set<std::string> reported_;           // those whose effect has been reported for this outage
   EffectPoll poll_;
   Lifetime lifetime_;  // last: answers arriving after the switch is gone are dropped
 };
@@ -290,8 +387,9 @@ BackendFactory<OutageSwitch> nftables_outage_backend() {
                 params_or_throw(read_params(site.spec, diags), diags, "nftables outage backend");
             require_steady_clock(ctx.clock(), "nftables");
             auto devices = device_addresses(site, ctx.rack(), params);
+            const Lease lease{params.lease, lease_owner_text(ProcessIdentity::self(), ctx.rack().name)};
             auto table = ctx.shared<NftTables>([] { return std::make_shared<NftTables>(); })
-                             .get(ctx.clock(), params.netns, params.table);
+                             .get(ctx.clock(), params.netns, params.table, lease, ctx.rack().secret_env);
             return std::make_unique<NftablesOutageSwitch>(ctx.clock(), std::move(table), std::move(params),
                                                           segment_name(site), std::move(devices));
           },

@@ -32,6 +32,7 @@ struct PowerCommands {
   std::string off;
   std::optional<std::string> status;
   Duration timeout = kDefaultTimeout;
+  std::vector<std::string> pass_env;  // secrets of the rack these commands may see
 };
 
 std::optional<PowerCommands> read_params(const BackendSpec& spec, Diagnostics& diags) {
@@ -48,6 +49,7 @@ std::optional<PowerCommands> read_params(const BackendSpec& spec, Diagnostics& d
           "the rig waits " + format_duration(kMaxTimeout) + " for any power change to answer")) {
     out.timeout = *timeout;
   }
+  out.pass_env = read_pass_env(params);
   params.finish();
   if (!on || !off || diags.size() != errors_before) return std::nullopt;
   out.on = *on;
@@ -57,10 +59,12 @@ std::optional<PowerCommands> read_params(const BackendSpec& spec, Diagnostics& d
 
 class CommandPowerSwitch final : public PowerSwitch {
  public:
-  CommandPowerSwitch(Clock& clock, PowerCommands commands, Environment environment, std::string device)
+  CommandPowerSwitch(Clock& clock, PowerCommands commands, Environment environment,
+                     std::vector<std::string> withheld, std::string device)
       : clock_(clock),
         commands_(std::move(commands)),
         environment_(std::move(environment)),
+        withheld_(std::move(withheld)),
         device_(std::move(device)) {}
 
   // Requests queue: a relay must end in the state asked for last, so commands never overlap.
@@ -121,7 +125,7 @@ class CommandPowerSwitch final : public PowerSwitch {
     command_log().debug("{}: running '{}'", device_, command);
     const Instant started = clock_.now();
     current_ =
-        ShellCommand::start(clock_, {command, environment_, commands_.timeout},
+        ShellCommand::start(clock_, {command, environment_, commands_.timeout, withheld_},
                             [this, command, started, then = std::move(then)](const CommandResult& result) {
                               command_log().debug("{}: '{}' {} after {}", device_, command,
                                                   describe_ending(result, commands_.timeout),
@@ -133,6 +137,7 @@ class CommandPowerSwitch final : public PowerSwitch {
   Clock& clock_;
   PowerCommands commands_;
   Environment environment_;
+  std::vector<std::string> withheld_;
   std::string device_;
   std::deque<Request> queue_;  // front: being switched now
   ShellCommand current_;       // destroyed with the switch: kills a command still running, no answer
@@ -161,8 +166,9 @@ BackendFactory<PowerSwitch> command_power_backend() {
           device = site.device->name;
           environment = {{"CYANRIG_DEVICE", site.device->name}, {"CYANRIG_DEVICE_ID", site.device->id.str()}};
         }
+        std::vector<std::string> withheld = withheld_variables(ctx.rack(), commands->pass_env);
         return std::make_unique<CommandPowerSwitch>(ctx.clock(), std::move(*commands), std::move(environment),
-                                                    std::move(device));
+                                                    std::move(withheld), std::move(device));
       }};
 }
 

@@ -101,6 +101,22 @@ class GpiodPowerSwitch final : public PowerSwitch {
 
 }  // namespace
 
+std::vector<ResourceClaim> gpio_line_claims(const BackendSpec& spec) {
+  Diagnostics ignored;  // validate() reports them
+  const auto params = read_params(spec, ignored);
+  if (!params) return {};
+  // /dev/gpiochip0 and gpiochip0 are one chip. A label, and a line given by name, are compared as
+  // written: without the hardware, `line: GPIO17` and `line: 17` cannot be known to be the same.
+  std::string chip = params->address.chip;
+  if (chip.starts_with("/dev/")) chip = chip.substr(5);
+  const auto& line = params->address.line;
+  const std::string which = std::holds_alternative<GpioOffset>(line)
+                                ? std::to_string(std::get<GpioOffset>(line).value)
+                                : std::get<std::string>(line);
+  return {{fmt::format("gpio {} {}", chip, which), fmt::format("gpio line {} of {}", which, chip),
+           loc_of(spec.params["line"], spec.loc.file)}};
+}
+
 BackendFactory<PowerSwitch> gpiod_power_backend() {
   return {.validate = [](const BackendSite& site, Diagnostics& diags) { read_params(site.spec, diags); },
           .create = [](const BackendSite& site, BackendContext& ctx) -> std::unique_ptr<PowerSwitch> {
@@ -118,7 +134,8 @@ BackendFactory<PowerSwitch> gpiod_power_backend() {
                              site.device != nullptr ? site.device->name : "?", power->describe(),
                              OutputLine::kConsumer, to_string(safe));
             return power;
-          }};
+          },
+          .claims = [](const BackendSite& site) { return gpio_line_claims(site.spec); }};
 }
 
 }  // namespace cyanrig

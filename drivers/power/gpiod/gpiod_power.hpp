@@ -12,4 +12,8 @@ namespace cyanrig {
 
 BackendFactory<PowerSwitch> gpiod_power_backend();
 
+// The gpio line a `{backend: gpiod, chip, line}` block claims (none when it does not validate): the
+// gpio outage backend's antenna relay claims lines the same way, so the two are compared.
+std::vector<ResourceClaim> gpio_line_claims(const BackendSpec& spec);
+
 }  // namespace cyanrig

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "drivers/serial/serial_link.hpp"
+#include "drivers/serial/tty/port_identity.hpp"
 #include "drivers/serial/tty/raw_tty.hpp"
 #include "rig/clock.hpp"
 #include "rig/yaml/yaml_reader.hpp"
@@ -43,7 +44,10 @@ class TtyPort final : public SerialPort {
     OpenedTty tty = open_raw_tty(clock_.io(), settings_.path, settings_.baud);
     if (!tty.stream && tty.never_works()) return link_.fault(tty.error);
     if (!tty.stream) return link_.unreachable(tty.error);
-    link_.attached(std::move(*tty.stream), where(settings_.path), kHungUp);
+    const auto open = PortIdentity::of_descriptor(tty.stream->native_handle());
+    SerialLink::Moved moved;
+    if (open) moved = [path = settings_.path, open = *open] { return port_moved(path, open); };
+    link_.attached(std::move(*tty.stream), where(settings_.path), kHungUp, std::move(moved));
   }
 
   Clock& clock_;
@@ -69,6 +73,11 @@ std::optional<TtySettings> read_tty_settings(const BackendSpec& spec, Diagnostic
   return settings;
 }
 
+ResourceClaim serial_path_claim(const std::string& path, SourceLoc loc) {
+  const std::string normal = std::filesystem::path(path).lexically_normal().string();
+  return {"serial " + normal, "serial port " + normal, std::move(loc)};
+}
+
 std::unique_ptr<SerialPort> make_tty_port(Clock& clock, TtySettings settings) {
   return std::make_unique<TtyPort>(clock, std::move(settings));
 }
@@ -83,7 +92,13 @@ BackendFactory<SerialPort> tty_serial_backend() {
             if (!settings) throw std::runtime_error(diags.items().front().to_string());
             // The port may well be absent now (device off in the rack's safe state): open() waits.
             return make_tty_port(ctx.clock(), std::move(*settings));
-          }};
+          },
+      .claims = [](const BackendSite& site) -> std::vector<ResourceClaim> {
+        Diagnostics ignored;  // validate() reports them
+        const auto settings = read_tty_settings(site.spec, ignored);
+        if (!settings) return {};
+        return {serial_path_claim(settings->path, loc_of(site.spec.params["path"], site.spec.loc.file))};
+      }};
 }
 
 }  // namespace cyanrig

@@ -28,6 +28,9 @@ std::optional<TtySettings> read_tty_settings(const BackendSpec& spec, Diagnostic
 
 std::unique_ptr<SerialPort> make_tty_port(Clock& clock, TtySettings settings);
 
+// A serial port claimed by path (tty, and usb by `path`): two names for one path are one port.
+ResourceClaim serial_path_claim(const std::string& path, SourceLoc loc);
+
 BackendFactory<SerialPort> tty_serial_backend();
 
 }  // namespace cyanrig

@@ -5,9 +5,11 @@
 #include <stdexcept>
 
 #include "drivers/serial/serial_link.hpp"
+#include "drivers/serial/tty/port_identity.hpp"
 #include "drivers/serial/tty/raw_tty.hpp"
 #include "drivers/serial/tty/tty_port.hpp"
 #include "rig/clock.hpp"
+#include "rig/core/text.hpp"
 #include "rig/yaml/yaml_reader.hpp"
 
 namespace cyanrig {
@@ -44,32 +46,45 @@ class UsbPort final : public SerialPort {
     return "";
   }
 
-  // Where the device's port is now, or nothing (with the reason already given to the link).
-  std::optional<std::string> locate() {
+  // Where the device's port is now, or nothing with the reason in `why`.
+  std::optional<std::string> locate(std::string& why) const {
     if (settings_.find_by == UsbSettings::FindBy::path) return settings_.key;
     const UsbPortListing listing = lister_();
     if (!listing.error.empty()) {
-      link_.unreachable(listing.error);
+      why = listing.error;
       return std::nullopt;
     }
     const UsbSerialPortInfo* port = find_port_by_serial(listing.ports, settings_.key);
     if (port == nullptr) {
-      link_.unreachable(
-          fmt::format("no USB serial port with serial number {} (device unplugged, off, "
-                      "resetting, asleep or in DFU)",
-                      settings_.key));
+      why = fmt::format(
+          "no USB serial port with serial number {} (device unplugged, off, resetting, asleep or in DFU)",
+          settings_.key);
       return std::nullopt;
     }
     return port->path;
   }
 
   void reach() {
-    const auto path = locate();
-    if (!path) return;
+    std::string why;
+    const auto path = locate(why);
+    if (!path) return link_.unreachable(why);
     // The port may vanish between listing and opening; that is one more failed attempt.
     OpenedTty tty = open_raw_tty(clock_.io(), *path, settings_.baud);
     if (!tty.stream) return link_.unreachable(tty.error);
-    link_.attached(std::move(*tty.stream), *path, kHungUp);
+    const auto open = PortIdentity::of_descriptor(tty.stream->native_handle());
+    SerialLink::Moved moved;
+    // The device is looked up again: its identity may now lead to another port (or its path to
+    // another device). Not finding it is not a move: a resetting device hangs up its port itself.
+    if (open) {
+      moved = [this, open = *open]() -> std::optional<std::string> {
+        std::string ignored;
+        const auto now = locate(ignored);
+        const auto there = now ? PortIdentity::of_path(*now) : std::nullopt;
+        if (!there || *there == open) return std::nullopt;
+        return fmt::format("port moved: {} {} is now at {}", identity_name(), settings_.key, *now);
+      };
+    }
+    link_.attached(std::move(*tty.stream), *path, kHungUp, std::move(moved));
   }
 
   Clock& clock_;
@@ -134,7 +149,22 @@ BackendFactory<SerialPort> usb_serial_backend() {
                 if (!settings) throw std::runtime_error(diags.items().front().to_string());
                 // The device may well be absent now (off in the rack's safe state): open() waits.
                 return make_usb_port(ctx.clock(), std::move(*settings));
-              }};
+              },
+          .claims = [](const BackendSite& site) -> std::vector<ResourceClaim> {
+            Diagnostics ignored;  // validate() reports them
+            const auto settings = read_usb_settings(site.spec, site.device, ignored);
+            if (!settings) return {};
+            const char* keys[] = {"device_id", "usb_serial", "path"};
+            SourceLoc loc = site.spec.loc;
+            for (const char* key : keys) {
+              if (site.spec.params[key].IsDefined()) loc = loc_of(site.spec.params[key], site.spec.loc.file);
+            }
+            if (settings->find_by == UsbSettings::FindBy::path)
+              return {serial_path_claim(settings->key, loc)};
+            // A Particle device's USB serial number is its device ID: both name one USB device.
+            const std::string serial = lower(settings->key);
+            return {{"usb serial " + serial, "USB serial number " + serial, loc}};
+          }};
 }
 
 }  // namespace cyanrig
