@@ -2,12 +2,16 @@
 
 #include <fmt/format.h>
 
+#include "rig/core/utf8.hpp"
+
 namespace cyanrig {
 
 std::string Diagnostic::to_string() const {
-  if (loc.file.empty()) return message;  // a problem with no file (a name that names nothing)
-  if (loc.line <= 0) return fmt::format("{}: {}", loc.file, message);
-  return fmt::format("{}:{}:{}: {}", loc.file, loc.line, loc.column, message);
+  // Messages quote what the file says, which may be any bytes.
+  const std::string text = printable_text(message);
+  if (loc.file.empty()) return text;  // a problem with no file (a name that names nothing)
+  if (loc.line <= 0) return fmt::format("{}: {}", printable_text(loc.file), text);
+  return fmt::format("{}:{}:{}: {}", printable_text(loc.file), loc.line, loc.column, text);
 }
 
 }  // namespace cyanrig
