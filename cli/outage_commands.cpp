@@ -29,11 +29,12 @@ struct RackOutage {
 // Everything one subcommand works with: the rack, its clock, and its outage backends.
 class OutageBench {
  public:
-  // The rack at `path` (the built-in simulated rack when empty); false when it does not load or a
-  // backend cannot be built, with the reasons printed.
-  bool load(const std::string& path) {
+  // The rack at `path` (the built-in simulated rack when empty) and its outage backends: kExitPass,
+  // kExitInvalid when the rack file cannot be loaded (a file problem), kExitInfrastructure when a
+  // backend cannot be built (its hardware cannot be asked), with the reasons printed.
+  int load(const std::string& path) {
     auto rack = open_rack(path);
-    if (!rack) return false;
+    if (!rack) return kExitInvalid;
     rack_ = std::make_unique<Rack>(std::move(*rack));
     clock_ = clock_for(*rack_);
     context_ = std::make_unique<BackendContext>(*clock_, *rack_, 1);
@@ -41,7 +42,7 @@ class OutageBench {
     for (const Segment& segment : rack_->segments) {
       for (const BackendSpec& spec : segment.outages) built = build(segment, spec) && built;
     }
-    return built;
+    return built ? kExitPass : kExitInfrastructure;
   }
 
   const Rack& rack() const { return *rack_; }
@@ -95,7 +96,7 @@ void print_status(const std::string& label, const OutageStatus& status) {
 
 int cmd_outage_status(const std::string& rack_path) {
   OutageBench bench;
-  if (!bench.load(rack_path)) return kExitInvalid;
+  if (const int loaded = bench.load(rack_path); loaded != kExitPass) return loaded;
   bool faults = false;
   const bool finished = bench.each_in_turn([&](RackOutage& outage, std::function<void()> next) {
     outage.outage->inspect([&, next](const OutageStatus& status) {
@@ -111,7 +112,7 @@ int cmd_outage_status(const std::string& rack_path) {
 // backend's stop is safe whatever is loaded.
 int cmd_outage_clear(const std::string& rack_path) {
   OutageBench bench;
-  if (!bench.load(rack_path)) return kExitInvalid;
+  if (const int loaded = bench.load(rack_path); loaded != kExitPass) return loaded;
   bool faults = false;
   const auto failed = [&](const std::string& label, const HardwareFault& fault) {
     faults = true;
@@ -147,10 +148,12 @@ void add_outage_commands(CLI::App& app, Subcommands& commands) {
   auto rack = std::make_shared<std::string>();
   auto* status = outage->add_subcommand(
       "status",
-      "Show what each segment's outage backends have in force, with their counters; exit 3 if one "
-      "cannot be asked");
-  auto* clear = outage->add_subcommand(
-      "clear", "Lift every outage the rack's backends can find, including what a killed run left");
+      "Show what each segment's outage backends have in force, with their counters; exit 2 if the rack "
+      "cannot be loaded, 3 if a backend cannot be asked");
+  auto* clear = outage->add_subcommand("clear",
+                                       "Lift every outage the rack's backends can find, including what a "
+                                       "killed run left; exit 2 if the rack cannot be loaded, 3 if an "
+                                       "outage could not be lifted");
   for (auto* command : {status, clear}) {
     command->add_option("--rack", *rack, "Rack file (default: the built-in simulated rack)");
   }
