@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstdio>
 
+#include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 
 using namespace cyanrig;
@@ -53,7 +54,11 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    if (const auto message = cli::unknown_command(app, argc, argv)) {
+      fmt::print(stderr, "{}\n", *message);
+    } else {
+      app.exit(e);
+    }
     return cli::kExitInvalid;
   }
   if (verbosity == 1) spdlog::set_level(spdlog::level::info);

@@ -148,10 +148,12 @@ void add_outage_commands(CLI::App& app, Subcommands& commands) {
   auto args = std::make_shared<OutageArgs>();
   auto* status = outage->add_subcommand(
       "status",
-      "Show what each segment's outage backends have in force, with their counters; exit 3 if one "
-      "cannot be asked");
-  auto* clear = outage->add_subcommand(
-      "clear", "Lift every outage the rack's backends can find, including what a killed run left");
+      "Show what each segment's outage backends have in force, with their counters; exit 2 if the rack "
+      "cannot be loaded, 3 if a backend cannot be asked");
+  auto* clear = outage->add_subcommand("clear",
+                                       "Lift every outage the rack's backends can find, including what a "
+                                       "killed run left; exit 2 if the rack cannot be loaded, 3 if an "
+                                       "outage could not be lifted");
   for (auto* command : {status, clear}) {
     command->add_option("--rack", args->rack, "Rack file (default: the built-in simulated rack)");
   }

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "cli/after_run.hpp"
+#include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
 #include "cli/rack_choice.hpp"
@@ -81,7 +82,8 @@ void add_run_command(CLI::App& app, Subcommands& commands) {
                                  "2 invalid files, 3 infrastructure error");
   cmd->add_option("scenario", args->scenario, "Scenario file, or the name of a shipped scenario")->required();
   cmd->add_option("--rack", args->rack, "Rack file (default: the built-in simulated rack)");
-  cmd->add_option("--seed", args->seed, "Seed for the simulated rack (same seed, same run)");
+  cmd->add_option("--seed", args->seed, "Seed for the simulated rack (same seed, same run)")
+      ->check(whole_number(0, UINT64_MAX));
   cmd->add_option("--results", args->results, "Folder that receives results/<UTC time>-<scenario>/");
   cmd->add_flag("--no-results", args->no_results, "Write no results folder (verdict and exit code only)");
   cmd->add_option("--progress", args->progress, "auto (live on a terminal), live, plain or quiet")

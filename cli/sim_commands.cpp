@@ -16,6 +16,7 @@
 #include <memory>
 #include <random>
 
+#include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "cli/rack_choice.hpp"
 #include "drivers/sim/serve/control_api.hpp"
@@ -252,14 +253,16 @@ void add_serve_command(CLI::App& sim, Subcommands& commands) {
       "device's USB serial on a pty; runs until SIGINT/SIGTERM");
   serve->add_option("--rack", args->rack,
                     "Rack file whose sim devices to serve (default: the built-in sim rack)");
-  serve->add_option("--port", args->port, "Port to listen on (default: any free port)");
+  serve->add_option("--port", args->port, "Port to listen on (default: any free port)")
+      ->check(whole_number(0, UINT16_MAX));
   auto* token =
       serve->add_option("--token", args->token, "Bearer token the API accepts (default: a random one)");
   serve->add_option("--token-file", args->token_file, "Read the token from this file")->excludes(token);
   serve->add_option("--write-rack", args->write_rack,
                     "Write a rack file pointing cyanrig's real backends at the served rack (and a 0600 "
                     "token file next to it)");
-  serve->add_option("--seed", args->seed, "Seed for the simulated devices");
+  serve->add_option("--seed", args->seed, "Seed for the simulated devices")
+      ->check(whole_number(0, UINT64_MAX));
   serve->add_option("--stream-keepalive", args->stream_keepalive,
                     "Keepalive comment interval on event streams");
   serve->add_option("--device-timeout", args->device_timeout,

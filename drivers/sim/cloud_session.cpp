@@ -219,14 +219,19 @@ void CloudSession::schedule_ping() {
   keepalive_ = parts_.clock.after(parts_.timing.keepalive, [this] { ping(); });
 }
 
-// §4: an idle device notices a dead connection only when a keepalive ping goes unanswered for the
-// ack timeout; an outage that lifts inside that window lets a retransmission through.
+// §4: an idle device notices a dead connection only when it next sends: at its keepalive ping. A
+// dropped ping goes unanswered for the ack timeout (an outage that lifts inside that window lets a
+// retransmission through); a rejected one is refused at once (ICMP unreachable, TCP reset).
 void CloudSession::ping() {
   if (parts_.segment.cloud_reachable()) {
     ping_answered();
     return;
   }
   parts_.segment.blocked(parts_.device.name, "a keepalive to the cloud (udp/5684) was");
+  if (parts_.segment.rejecting()) {
+    lose_session();
+    return;
+  }
   keepalive_ = parts_.clock.after(parts_.timing.keepalive_ack_timeout, [this] { ack_deadline(); });
 }
 

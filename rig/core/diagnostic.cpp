@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "rig/core/utf8.hpp"
+
 namespace cyanrig {
 
 std::string SourceLoc::to_string() const {
@@ -10,8 +12,11 @@ std::string SourceLoc::to_string() const {
 }
 
 std::string Diagnostic::to_string() const {
-  if (loc.file.empty()) return message;  // a problem with no file (a name that names nothing)
-  return fmt::format("{}: {}", loc.to_string(), message);
+  // Messages quote what the file says, which may be any bytes.
+  const std::string text = printable_text(message);
+  if (loc.file.empty()) return text;  // a problem with no file (a name that names nothing)
+  if (loc.line <= 0) return fmt::format("{}: {}", printable_text(loc.file), text);
+  return fmt::format("{}:{}:{}: {}", printable_text(loc.file), loc.line, loc.column, text);
 }
 
 }  // namespace cyanrig

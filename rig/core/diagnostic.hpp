@@ -17,7 +17,8 @@ struct SourceLoc {
 struct Diagnostic {
   SourceLoc loc;
   std::string message;
-  std::string to_string() const;  // "file:line:col: message"
+  // "file:line:col: message"; bytes that are not UTF-8 and control characters come out as \xNN.
+  std::string to_string() const;
 };
 
 // Collects every problem in a file so the user sees all of them at once, not one per attempt.

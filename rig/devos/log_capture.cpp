@@ -10,7 +10,8 @@ namespace cyanrig {
 namespace {
 
 // A file has no idle gaps and no reason to cut lines for memory's sake; the cap only guards
-// against a file with no line endings at all.
+// against a file with no line endings at all. A longer line is one line all the same: its first
+// megabyte is what the parser sees, the rest is skipped.
 constexpr std::size_t kMaxFileLine = std::size_t{1} << 20;
 constexpr std::size_t kReadChunk = std::size_t{64} * 1024;
 
@@ -19,6 +20,7 @@ class EventWriter {
   EventWriter(std::ostream& out, const DevosLogParser& parser) : out_(out), parser_(parser) {}
 
   void write(const SerialLine& line) {
+    if (line.continued) return;  // the rest of an over-long line: neither a line nor a message
     ++line_number_;
     const auto event = parser_.parse(line.text);
     if (!event) return;

@@ -13,7 +13,7 @@ namespace cyanrig {
 // Lines are framed exactly like a live serial port (LineFramer: CR, LF and CRLF each end one line,
 // invalid UTF-8 bytes become \xNN), so a raw capture with CR-only endings or binary noise parses
 // the same way as the port did; a file saved with LF or CRLF endings numbers lines as an editor
-// does.
+// does. A line longer than 1 MiB counts once; only its first MiB is parsed.
 void parse_log_stream(std::istream& in, std::ostream& out, const DevosLogParser& parser);
 
 }  // namespace cyanrig

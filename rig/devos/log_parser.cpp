@@ -167,8 +167,9 @@ struct Capture {
 
 struct Rule {
   std::string_view event;
-  // Matched against the whole tidied message, case-insensitively. A space means "any white
-  // space, or none", so "cloud:? connecting" takes "Cloud: connecting" and "cloud  connecting".
+  // Matched against the end of the tidied message, case-insensitively, wherever it starts after a
+  // word ends: a component prefix ("Cloud: ", "[comm] ") may come before it. A space means "any
+  // white space, or none", so "cloud:? connecting" takes "Cloud: connecting" and "cloud  connecting".
   std::string_view pattern;
   std::vector<Capture> captures = {};  // group 1, 2, ... -> field
   nlohmann::json constants = nullptr;  // fixed fields, e.g. {"reason": "cancelled"}
@@ -265,8 +266,9 @@ const std::vector<Rule>& rule_table() {
   return rules;
 }
 
+// The rule's pattern, ending the message, after the start or a character that ends a word.
 std::string loose_regex(std::string_view pattern) {
-  std::string out;
+  std::string out = "(?:^|[^[:alnum:]_])(?:";
   for (char c : pattern) {
     if (c == ' ') {
       out += R"(\s*)";
@@ -274,20 +276,33 @@ std::string loose_regex(std::string_view pattern) {
       out.push_back(c);
     }
   }
-  return out;
+  return out + ")$";
 }
 
 struct CompiledRule {
   const Rule* rule;
   std::regex regex;
+  // The pattern's leading word ("cloud", "netif"): a message without it cannot match, and looking
+  // for it is far cheaper than a regex search from every position.
+  std::string first_word;
 };
 
 const std::vector<CompiledRule>& compiled_rules() {
   static const std::vector<CompiledRule> compiled = [] {
     std::vector<CompiledRule> out;
     for (const Rule& rule : rule_table()) {
-      out.push_back({&rule, std::regex(loose_regex(rule.pattern),
-                                       std::regex::ECMAScript | std::regex::icase | std::regex::optimize)});
+      const std::string_view pattern = rule.pattern;
+      auto word_end =
+          std::find_if_not(pattern.begin(), pattern.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+      // A letter a quantifier follows ("cancell?ing") may be missing: the word ends before it.
+      if (word_end != pattern.begin() && word_end != pattern.end() &&
+          std::string_view("?*{").find(*word_end) != std::string_view::npos) {
+        --word_end;
+      }
+      out.push_back({&rule,
+                     std::regex(loose_regex(pattern),
+                                std::regex::ECMAScript | std::regex::icase | std::regex::optimize),
+                     std::string(pattern.begin(), word_end)});
     }
     return out;
   }();
@@ -313,11 +328,13 @@ bool starts_with(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
 }
 
-std::optional<DevosEvent> apply(const CompiledRule& compiled, const Header& header, const Message& message) {
+std::optional<DevosEvent> apply(const CompiledRule& compiled, const Header& header, const Message& message,
+                                std::string_view lowered) {
   const Rule& rule = *compiled.rule;
   if (!starts_with(header.category, rule.category)) return std::nullopt;
+  if (lowered.find(compiled.first_word) == std::string_view::npos) return std::nullopt;
   std::cmatch m;
-  if (!std::regex_match(message.text.data(), message.text.data() + message.text.size(), m, compiled.regex)) {
+  if (!std::regex_search(message.text.data(), message.text.data() + message.text.size(), m, compiled.regex)) {
     return std::nullopt;
   }
   DevosEvent event{std::string(rule.event), header.device_ms};
@@ -352,8 +369,9 @@ std::optional<int> panic_code_in(std::string_view message) {
 std::optional<DevosEvent> match_builtin(const Header& header) {
   if (header.message.size() > kMaxBuiltinMessage) return std::nullopt;
   const Message message = tidy(header.message);
+  const std::string lowered = lower(message.text);
   for (const CompiledRule& compiled : compiled_rules()) {
-    if (auto event = apply(compiled, header, message)) {
+    if (auto event = apply(compiled, header, message, lowered)) {
       for (const auto& [key, value] : message.attributes.items()) {
         if (!event->fields.contains(key)) event->fields[key] = value;
       }

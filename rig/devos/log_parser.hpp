@@ -30,8 +30,10 @@ struct DevosEvent {
 };
 
 // Turns one line into at most one event. Built-in messages are matched loosely: case, runs of
-// white space, a missing ':' or ',', trailing '.'/'!', and a trailing " [code = N, details = ..]"
-// attribute block (which becomes fields "code"/"details") do not matter. Built-ins only look at
+// white space, a missing ':' or ',', trailing '.'/'!', a trailing " [code = N, details = ..]"
+// attribute block (which becomes fields "code"/"details"), and a component prefix before the known
+// text ("Cloud: Cloud socket connected": the known text may start wherever a word starts) do not
+// matter; the known text must end the message. Built-ins only look at
 // lines with the Device OS header (the ms counter may be missing), so application text that
 // happens to say "Cloud connected" in a plain println does not become an event.
 //

@@ -7,11 +7,52 @@
 #include <charconv>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string_view>
 
 namespace cyanrig {
 namespace {
+
+// The longest trace time cyanrig takes, in ms: about 31 years, far inside the run clock's range.
+constexpr double kMaxTraceMs = 1e12;
+
+// A trace has thousands of rows: past this many problems the rest are counted, not listed, so a
+// shuffled or wrong file gets a screenful instead of a line per row.
+constexpr std::size_t kMaxListedProblems = 20;
+
+// The problems of a trace: the first kMaxListedProblems in full, then a count.
+class Problems {
+ public:
+  explicit Problems(Diagnostics& diags) : diags_(diags) {}
+  void error(SourceLoc loc, std::string message, bool backwards = false) {
+    if (backwards) ++backwards_;
+    if (listed_ < kMaxListedProblems) {
+      ++listed_;
+      diags_.error(std::move(loc), std::move(message));
+    } else if (unlisted_++ == 0) {
+      first_unlisted_ = std::move(loc);
+    }
+  }
+  bool any() const { return listed_ > 0; }
+  // Adds the count of what was not listed, if anything was not.
+  void summarise() {
+    if (unlisted_ == 0) return;
+    diags_.error(
+        first_unlisted_,
+        fmt::format("and {} more problem{} from here on, not listed{}", unlisted_, unlisted_ == 1 ? "" : "s",
+                    backwards_ > 1
+                        ? fmt::format(" ({} rows go back in time: are the rows sorted by t_ms?)", backwards_)
+                        : ""));
+  }
+
+ private:
+  Diagnostics& diags_;
+  std::size_t listed_ = 0;
+  std::size_t unlisted_ = 0;
+  std::size_t backwards_ = 0;
+  SourceLoc first_unlisted_;
+};
 
 struct Field {
   std::string_view text;  // trimmed
@@ -82,32 +123,42 @@ std::optional<double> parse_number(const Field& field) {
   return value;
 }
 
-// One data row into `out`; false (with diagnostics) when the row is bad.
-bool read_row(std::string_view line, const Layout& layout, const SourceLoc& at,
-              std::optional<double>& last_ms, std::vector<RgbSample>& out, Diagnostics& diags) {
+// One data row into `out`, or its problems.
+void read_row(std::string_view line, const Layout& layout, const SourceLoc& at,
+              std::optional<double>& last_ms, std::vector<RgbSample>& out, Problems& problems) {
   const std::vector<Field> fields = split_fields(line);
   if (fields.size() != layout.columns) {
-    diags.error({at.file, at.line, 1},
-                fmt::format("expected {} values as in the header, found {}", layout.columns, fields.size()));
-    return false;
+    problems.error({at.file, at.line, 1}, fmt::format("expected {} values as in the header, found {}",
+                                                      layout.columns, fields.size()));
+    return;
   }
   std::vector<double> values(fields.size());
   bool ok = true;
   for (std::size_t i = 0; i < fields.size(); ++i) {
     const std::optional<double> v = parse_number(fields[i]);
     if (!v) {
-      diags.error({at.file, at.line, fields[i].column}, fmt::format("'{}' is not a number", fields[i].text));
+      problems.error({at.file, at.line, fields[i].column},
+                     fmt::format("'{}' is not a number", fields[i].text));
+      ok = false;
+      continue;
+    }
+    // Values go to the decoder as floats, times onto the run clock's microseconds: both must fit.
+    const double limit = i == 0 ? kMaxTraceMs : std::numeric_limits<float>::max();
+    if (std::abs(*v) > limit) {
+      problems.error({at.file, at.line, fields[i].column},
+                     fmt::format("'{}' is out of range ({} at most {:g})", fields[i].text,
+                                 i == 0 ? "t_ms is" : "a sensor value is", limit));
       ok = false;
       continue;
     }
     values[i] = *v;
   }
-  if (!ok) return false;
+  if (!ok) return;
   const double t_ms = values[0];
   if (last_ms && t_ms < *last_ms) {
-    diags.error({at.file, at.line, fields[0].column},
-                fmt::format("time goes backwards: t_ms {} after {}", fields[0].text, *last_ms));
-    return false;
+    problems.error({at.file, at.line, fields[0].column},
+                   fmt::format("time goes backwards: t_ms {} after {}", fields[0].text, *last_ms), true);
+    return;
   }
   last_ms = t_ms;
   auto value_of = [&](std::size_t channel) {
@@ -116,7 +167,6 @@ bool read_row(std::string_view line, const Layout& layout, const SourceLoc& at,
   };
   const Instant t = run_start() + Duration{std::llround(t_ms * 1000.0)};
   out.push_back({t, value_of(0), value_of(1), value_of(2), value_of(3)});
-  return true;
 }
 
 }  // namespace
@@ -126,7 +176,7 @@ std::optional<std::vector<RgbSample>> parse_led_trace_csv(std::istream& in, cons
   std::vector<RgbSample> samples;
   std::optional<Layout> layout;
   std::optional<double> last_ms;
-  bool ok = true;
+  Problems problems(diags);
   std::string line;
   for (int number = 1; std::getline(in, line); ++number) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -137,13 +187,14 @@ std::optional<std::vector<RgbSample>> parse_led_trace_csv(std::istream& in, cons
       if (!layout) return std::nullopt;  // rows cannot be read without knowing the columns
       continue;
     }
-    ok = read_row(line, *layout, at, last_ms, samples, diags) && ok;
+    read_row(line, *layout, at, last_ms, samples, problems);
   }
   if (!layout) {
     diags.error({file, 1, 1}, "empty trace: expected the header t_ms,r,g,b");
     return std::nullopt;
   }
-  if (!ok) return std::nullopt;
+  problems.summarise();
+  if (problems.any()) return std::nullopt;
   return samples;
 }
 

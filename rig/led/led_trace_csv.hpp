@@ -2,8 +2,9 @@
 //
 // A trace is a CSV file with the header `t_ms,r,g,b`, optionally with a `c` (clear) column in any
 // position after t_ms, then one sample per line. Values are raw sensor counts (TCS34725: 0..65535)
-// or 0-1 floats; the decoder does not care which. Times are milliseconds (fractions allowed) and
-// must not go backwards. Blank lines are skipped.
+// or 0-1 floats; the decoder does not care which (any value a float holds is taken). Times are
+// milliseconds (fractions allowed, at most 1e12), must not go backwards. Blank lines are skipped.
+// Problems are listed up to 20, then counted.
 #pragma once
 
 #include <istream>

@@ -328,10 +328,14 @@ std::vector<EventPattern> read_event_patterns(const YAML::Node& node, const std:
 }
 
 std::optional<Rack> parse_rack(const std::string& text, const std::string& file, Diagnostics& diags) {
-  const std::size_t errors_before = diags.size();
   const auto root = load_yaml_text(text, file, diags);
   if (!root) return std::nullopt;
-  MapReader r(*root, file, diags, "rack file");
+  return read_rack(*root, file, diags);
+}
+
+std::optional<Rack> read_rack(const YAML::Node& root, const std::string& file, Diagnostics& diags) {
+  const std::size_t errors_before = diags.size();
+  MapReader r(root, file, diags, "rack file");
   if (!r.valid()) return std::nullopt;
   Rack rack;
   rack.file = file;
@@ -415,6 +419,14 @@ std::filesystem::path resolve_rack_path(std::string_view written, const std::fil
   }
   if (path.is_relative()) path = rack_file.parent_path() / path;
   return path.lexically_normal();
+}
+
+bool is_rack_document(const YAML::Node& root) {
+  if (!root.IsMap()) return false;
+  for (const auto& kv : root) {
+    if (kv.first.Scalar() == "rack") return true;
+  }
+  return false;
 }
 
 std::optional<Rack> load_rack_file(const std::string& path, Diagnostics& diags) {

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <filesystem>
+#include <yaml-cpp/yaml.h>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +22,10 @@ std::optional<Rack> load_rack_file(const std::string& path, Diagnostics& diags);
 // shell's cwd).
 std::filesystem::path resolve_rack_path(std::string_view written, const std::filesystem::path& rack_file);
 std::optional<Rack> parse_rack(const std::string& text, const std::string& file, Diagnostics& diags);
+// The same from a loaded YAML document.
+std::optional<Rack> read_rack(const YAML::Node& root, const std::string& file, Diagnostics& diags);
+// A document whose top level names a rack (`rack:`), not a scenario.
+bool is_rack_document(const YAML::Node& root);
 
 // `patterns:` in a rack or scenario file: a list of {event: name, regex: '...'}.
 std::vector<EventPattern> read_event_patterns(const YAML::Node& node, const std::string& file,

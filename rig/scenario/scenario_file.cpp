@@ -61,6 +61,7 @@ class ScenarioReader {
     if (!steps.IsDefined() || !steps.IsSequence() || steps.size() == 0) {
       r.error("steps", "a scenario needs 'steps': a list with at least one step");
     } else {
+      s.steps.reserve(steps.size());  // a Step is ~300 bytes: no growing by doubling
       for (const YAML::Node& item : steps) read_step(item, s);
     }
     const YAML::Node measure = r.node("measure");
@@ -633,12 +634,17 @@ void check_rack_events(const Scenario& scenario, const Rack& rack, Diagnostics& 
 
 std::optional<Scenario> parse_scenario(const std::string& text, const std::string& file, Diagnostics& diags,
                                        const Rack* rack) {
-  const std::size_t before = diags.size();
   const auto root = load_yaml_text(text, file, diags);
   if (!root) return std::nullopt;
+  return read_scenario(*root, file, diags, rack);
+}
+
+std::optional<Scenario> read_scenario(const YAML::Node& root, const std::string& file, Diagnostics& diags,
+                                      const Rack* rack) {
+  const std::size_t before = diags.size();
   ScenarioReader reader(file, diags);
-  reader.collect_marks(*root);
-  auto scenario = reader.read(*root);
+  reader.collect_marks(root);
+  auto scenario = reader.read(root);
   if (scenario) {
     scenario->rack_events = reader.take_rack_events();
     if (rack != nullptr) check_rack_events(*scenario, *rack, diags);
@@ -659,7 +665,7 @@ namespace {
 void check_rack_events(const Scenario& scenario, const Rack& rack, Diagnostics& diags) {
   for (const auto& [event, loc] : scenario.rack_events) {
     const bool defined = std::any_of(rack.patterns.begin(), rack.patterns.end(),
-                                     [&](const EventPattern& p) { return p.event == event; });
+                                     [&name = event](const EventPattern& p) { return p.event == name; });
     if (defined) continue;
     std::vector<std::string> names(DevosLogParser::event_names().begin(),
                                    DevosLogParser::event_names().end());

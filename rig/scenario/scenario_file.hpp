@@ -1,6 +1,8 @@
 // Reading and validating scenario files. Every problem is reported as file:line:col, all at once.
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <optional>
 #include <string>
 
@@ -18,6 +20,9 @@ std::optional<Scenario> load_scenario_file(const std::string& path, Diagnostics&
                                            const Rack* rack = nullptr);
 std::optional<Scenario> parse_scenario(const std::string& text, const std::string& file, Diagnostics& diags,
                                        const Rack* rack = nullptr);
+// The same from a loaded YAML document (`cyanrig validate` reads each file once).
+std::optional<Scenario> read_scenario(const YAML::Node& root, const std::string& file, Diagnostics& diags,
+                                      const Rack* rack = nullptr);
 
 // The checks that need the rack: the selector matches a device, named segments exist, devices
 // that are powered have power backends, and so on. With the registry, also that every outage

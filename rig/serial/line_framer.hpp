@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "rig/core/time.hpp"
+#include "rig/core/utf8.hpp"  // lines are escape_invalid_utf8()
 
 namespace cyanrig {
 
@@ -16,6 +17,9 @@ struct SerialLine {
   Instant t;             // arrival of the first byte (of the line ending, for an empty line)
   std::string text;      // without the line ending; valid UTF-8
   bool partial = false;  // flushed by idle gap, length cut or close, not by a line ending
+  // The rest of a line that was cut at max_length: not a line of its own. Whoever counts lines or
+  // reads meaning into them (a Device OS message) skips these.
+  bool continued = false;
 };
 
 // Rules a reader relies on:
@@ -23,7 +27,8 @@ struct SerialLine {
 //   line; an ending with nothing before it gives an empty line (a device's println()), except
 //   the ending of a line that flush_idle already handed out, which just closes that line.
 // - max_length counts raw bytes. A line that would grow past it is cut (partial) and the rest
-//   continues as a new line, whose time is the arrival of its first byte. A cut never splits a
+//   continues as a new piece (`continued`, and partial again if cut again), whose time is the
+//   arrival of its first byte. A cut never splits a
 //   UTF-8 sequence: the sequence's first bytes move to the new line.
 // - Bytes are kept until their line ends, so a multi-byte character split across feeds arrives
 //   whole; flush_idle and flush escape whatever incomplete sequence is left.
@@ -59,10 +64,7 @@ class LineFramer {
   Instant last_byte_;
   bool last_was_cr_ = false;
   bool idle_flushed_ = false;  // the last line went out by flush_idle and nothing came since
+  bool after_cut_ = false;     // the pending bytes continue a line cut at max_length
 };
-
-// Makes arbitrary bytes valid UTF-8: valid sequences pass (overlong forms, surrogates and code
-// points past U+10FFFF are not valid), every other byte becomes "\xNN" (two lower-case hex digits).
-std::string escape_invalid_utf8(std::string_view bytes);
 
 }  // namespace cyanrig

@@ -1,6 +1,7 @@
 #include "rig/yaml/yaml_reader.hpp"
 
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
 
 #include <algorithm>
 #include <cctype>
@@ -15,8 +16,13 @@ namespace cyanrig {
 SourceLoc loc_of(const YAML::Node& node, const std::string& file) {
   if (!node.IsDefined()) return {file, 0, 0};
   const YAML::Mark m = node.Mark();
-  if (m.is_null()) return {file, 0, 0};
+  // Only the document of an empty file (blank lines and comments at most) has no position.
+  if (m.is_null()) return {file, 1, 1};
   return {file, m.line + 1, m.column + 1};
+}
+
+bool is_empty_document(const YAML::Node& node) {
+  return node.IsDefined() && node.IsNull() && node.Mark().is_null();
 }
 
 std::string_view node_kind(const YAML::Node& node) {
@@ -62,6 +68,12 @@ std::optional<YAML::Node> load_yaml_text(const std::string& text, const std::str
                                          Diagnostics& diags) {
   try {
     return YAML::Load(text);
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's own words for this are "bad file".
+    diags.error({file, e.mark.is_null() ? 1 : e.mark.line + 1, e.mark.is_null() ? 1 : e.mark.column + 1},
+                fmt::format("lists and mappings nested {} levels deep here, more than the YAML reader "
+                            "allows (scenario and rack files need a few levels)",
+                            e.depth()));
   } catch (const YAML::ParserException& e) {
     const SourceLoc loc{file, e.mark.is_null() ? 0 : e.mark.line + 1,
                         e.mark.is_null() ? 0 : e.mark.column + 1};
@@ -92,25 +104,53 @@ std::optional<YAML::Node> load_yaml_file(const std::string& path, Diagnostics& d
 MapReader::MapReader(const YAML::Node& node, std::string file, Diagnostics& diags, std::string what)
     : map_(node), file_(std::move(file)), diags_(diags), what_(std::move(what)) {
   valid_ = node.IsDefined() && node.IsMap();
-  if (!valid_)
+  if (valid_) {
+    entries_.reserve(node.size());
+    for (const auto& kv : node) entries_.push_back({kv.first.Scalar(), kv.first, kv.second});
+    return;
+  }
+  if (is_empty_document(node)) {
+    diags_.error(loc_of(node, file_), fmt::format("{} must be a mapping, found an empty file (nothing but "
+                                                  "blank lines and comments)",
+                                                  what_));
+  } else {
     diags_.error(loc_of(node, file_), fmt::format("{} must be a mapping, found {}", what_, node_kind(node)));
+  }
+}
+
+MapReader::Entry* MapReader::find(std::string_view key) {
+  for (Entry& e : entries_) {
+    if (e.key == key) return &e;
+  }
+  return nullptr;
+}
+
+const MapReader::Entry* MapReader::find(std::string_view key) const {
+  for (const Entry& e : entries_) {
+    if (e.key == key) return &e;
+  }
+  return nullptr;
 }
 
 bool MapReader::has(std::string_view key) const {
-  return valid_ && map_[std::string(key)].IsDefined();
+  return find(key) != nullptr;
 }
 
 YAML::Node MapReader::node(std::string_view key) {
-  known_.emplace(key);
-  if (!valid_) return YAML::Node(YAML::NodeType::Undefined);
-  return map_[std::string(key)];
+  Entry* entry = find(key);
+  if (entry == nullptr) {
+    if (std::find(unknown_.begin(), unknown_.end(), key) == unknown_.end()) unknown_.emplace_back(key);
+    return YAML::Node(YAML::NodeType::Undefined);
+  }
+  // Every entry with this key is known (a repeated key is yaml-cpp's to reject or keep first).
+  for (Entry& e : entries_) {
+    if (e.key == key) e.asked = true;
+  }
+  return entry->value;
 }
 
 SourceLoc MapReader::loc(std::string_view key) const {
-  if (valid_) {
-    const YAML::Node n = map_[std::string(key)];
-    if (n.IsDefined()) return loc_of(n, file_);
-  }
+  if (const Entry* entry = find(key)) return loc_of(entry->value, file_);
   return loc_of(map_, file_);
 }
 
@@ -218,13 +258,15 @@ std::vector<std::string> MapReader::text_list(std::string_view key, bool require
 
 void MapReader::finish() {
   if (!valid_) return;
-  std::vector<std::string> known(known_.begin(), known_.end());
-  for (const auto& kv : map_) {
-    const std::string key = kv.first.Scalar();
-    if (known_.contains(key)) continue;
-    const std::string hint = did_you_mean(key, known);
-    diags_.error(loc_of(kv.first, file_),
-                 fmt::format("unknown field '{}' in {}{}", key, what_,
+  std::vector<std::string> known = unknown_;
+  for (const Entry& e : entries_) {
+    if (e.asked) known.push_back(e.key);
+  }
+  for (const Entry& e : entries_) {
+    if (e.asked) continue;
+    const std::string hint = did_you_mean(e.key, known);
+    diags_.error(loc_of(e.key_node, file_),
+                 fmt::format("unknown field '{}' in {}{}", e.key, what_,
                              hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint)));
   }
 }

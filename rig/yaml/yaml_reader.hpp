@@ -6,7 +6,6 @@
 
 #include <initializer_list>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,7 +15,10 @@
 
 namespace cyanrig {
 
+// Where a node starts; 1:1 for the document of an empty file, 0:0 for a node that is not there.
 SourceLoc loc_of(const YAML::Node& node, const std::string& file);
+// The document of a file with nothing but blank lines and comments.
+bool is_empty_document(const YAML::Node& node);
 // "mapping", "sequence", "text", "nothing"
 std::string_view node_kind(const YAML::Node& node);
 // The closest of `candidates` to `word` when it is plausibly a typo, else empty.
@@ -61,12 +63,25 @@ class MapReader {
   void finish();
 
  private:
+  struct Entry {
+    std::string key;
+    YAML::Node key_node;
+    YAML::Node value;
+    bool asked = false;
+  };
+  // The mapping's first entry with this key, or null. Looked up here rather than with yaml-cpp's
+  // operator[], which formats the key through a std::stringstream for every key that is absent
+  // (7 of them per step: most of the time of validating a long scenario).
+  Entry* find(std::string_view key);
+  const Entry* find(std::string_view key) const;
+
   YAML::Node map_;
   std::string file_;
   Diagnostics& diags_;
   std::string what_;
   bool valid_ = false;
-  std::set<std::string, std::less<>> known_;
+  std::vector<Entry> entries_;        // in file order
+  std::vector<std::string> unknown_;  // asked for, not present: known names for suggestions
 };
 
 // Names users give things in files (marks, limits, events, measurements): a letter, then letters,

@@ -239,6 +239,47 @@ TEST_F(Cli, HelpAndUsageErrors) {
   EXPECT_EQ(cyanrig("run").exit_code, 2);
 }
 
+TEST_F(Cli, OutageCommandsExit2ForARackFileProblemAnd3ForABackendThatCannotBeAsked) {
+  const fs::path bad = write("bad.yaml", "rack: r\nsafe_power: maybe\n");
+  const fs::path missing_chip = write("chip.yaml",
+                                      "rack: r\nsafe_power: off\nsegments:\n"
+                                      "  - {name: lab, outage: {backend: gpio, chip: gpiochip99, line: 22}}\n"
+                                      "devices:\n"
+                                      "  - {name: argon-1, id: e00fce68a1b2c3d4e5f60718, platform: argon, "
+                                      "segment: lab}\n");
+  for (const std::string command : {"status", "clear"}) {
+    EXPECT_EQ(cyanrig("outage " + command + " --rack " + bad.string()).exit_code, 2) << command;
+    const Result r = cyanrig("outage " + command + " --rack " + missing_chip.string());
+    EXPECT_EQ(r.exit_code, 3) << command << r.err;
+    EXPECT_THAT(r.err, HasSubstr("lab / gpio: gpiochip99 line 22: no such chip")) << command;
+  }
+}
+
+TEST_F(Cli, AMistypedCommandNamesTheNearestOne) {
+  const Result rn = cyanrig("rn orphan_check");
+  EXPECT_EQ(rn.exit_code, 2);
+  EXPECT_THAT(rn.err,
+              HasSubstr("cyanrig: 'rn' is not a cyanrig command (did you mean 'run'?); the commands are: "
+                        "run, validate,"));
+  const Result decod = cyanrig("led decod trace.csv");
+  EXPECT_EQ(decod.exit_code, 2);
+  EXPECT_THAT(decod.err, HasSubstr("'decod' is not a cyanrig led command (did you mean 'decode'?)"));
+}
+
+TEST_F(Cli, ASeedIsAWholeNumberThatFitsNeverAWrappedOne) {
+  for (const std::string seed : {"-1", "18446744073709551616", "1e3", "0x10", "7x"}) {
+    const Result r = cyanrig("run orphan_check --no-results --progress quiet --seed " + seed);
+    EXPECT_EQ(r.exit_code, 2) << seed << r.out;
+    EXPECT_THAT(r.err, HasSubstr("--seed")) << seed;
+    EXPECT_THAT(r.err,
+                HasSubstr("takes a whole number from 0 to 18446744073709551615, found '" + seed + "'"));
+  }
+  const Result largest =
+      cyanrig("run orphan_check --no-results --progress plain --seed 18446744073709551615");
+  EXPECT_EQ(largest.exit_code, 0) << largest.err;
+  EXPECT_THAT(largest.out, HasSubstr("seed 18446744073709551615"));
+}
+
 TEST_F(Cli, ListShowsShippedScenariosAndDevices) {
   const Result scenarios = cyanrig("list");
   EXPECT_EQ(scenarios.exit_code, 0);

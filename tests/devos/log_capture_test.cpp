@@ -73,6 +73,19 @@ TEST(ParseLogStream, EmptyInputWritesNothing) {
   EXPECT_TRUE(output_lines("").empty());
 }
 
+TEST(ParseLogStream, ALineOverOneMebibyteCountsOnceAndItsTailIsNoEvent) {
+  // 1.5 MiB of noise on one line whose end reads like a Device OS line: the reader keeps the first
+  // MiB of it, and neither the tail's text nor the line numbers after it may change.
+  const std::string long_line =
+      std::string(1536 * 1024, 'x') + " 0000000002 [system] INFO: Cloud connected\n";
+  const std::string log = "0000000001 [system] INFO: Cloud: connecting\n" + long_line +
+                          "0000000003 [system] INFO: Cloud socket connected\n"
+                          "0000000004 [system] INFO: Cloud: disconnecting";
+  EXPECT_THAT(output_lines(log), ElementsAre(R"({"line":1,"device_ms":1,"event":"cloud_connecting"})",
+                                             R"({"line":3,"device_ms":3,"event":"cloud_socket_connected"})",
+                                             R"({"line":4,"device_ms":4,"event":"cloud_disconnecting"})"));
+}
+
 TEST(ParseLogStream, ReadsARecordedCorpusFile) {
   std::ifstream file(testing::corpus_path("argon_wifi_boot.log"), std::ios::binary);
   ASSERT_TRUE(file);

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <regex>
 #include <set>
 
 #include "rig/event_names.hpp"
@@ -168,6 +169,40 @@ TEST(DevosCorpus, CapturePrefixesAndLineEndingsChangeNothing) {
   }
 }
 
+// Newer Device OS code puts its component before some messages ("Cloud: Cloud socket connected").
+const std::vector<std::string>& component_prefixes() {
+  static const std::vector<std::string> prefixes{"Cloud: ", "comm.protocol: ", "[ota] ", "CloudProtocol - "};
+  return prefixes;
+}
+
+// "<header> LEVEL: message" -> "<header> LEVEL: <prefix>message"; a line without a level is kept.
+std::string with_component_prefix(const std::string& line, const std::string& prefix) {
+  static const std::regex level(R"((TRACE|INFO|WARN|WARNING|ERROR|PANIC): *)", std::regex::icase);
+  std::smatch m;
+  if (!std::regex_search(line, m, level)) return line;
+  const auto at = static_cast<std::size_t>(m.position(0) + m.length(0));
+  return line.substr(0, at) + prefix + line.substr(at);
+}
+
+TEST(DevosCorpus, ComponentPrefixesBeforeTheMessageChangeNothing) {
+  DevosLogParser parser;
+  for (const std::string& file : testing::corpus_files()) {
+    for (const std::string& line : testing::corpus_lines(file)) {
+      const auto plain = parser.parse(line);
+      for (const std::string& prefix : component_prefixes()) {
+        const std::string prefixed_line = with_component_prefix(line, prefix);
+        SCOPED_TRACE(prefixed_line);
+        const auto prefixed = parser.parse(prefixed_line);
+        ASSERT_EQ(prefixed.has_value(), plain.has_value());
+        if (!plain) continue;
+        EXPECT_EQ(prefixed->name, plain->name);
+        EXPECT_EQ(prefixed->device_ms, plain->device_ms);
+        EXPECT_EQ(prefixed->fields, plain->fields);
+      }
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Single lines: the loose matching promised for version drift.
 
@@ -189,6 +224,18 @@ TEST_P(DevosLineVariants, ParsesToTheNamedEvent) {
   ASSERT_TRUE(event) << expected.line;
   EXPECT_EQ(event->name, expected.event);
   EXPECT_EQ(event->fields, expected.fields) << event->fields.dump();
+}
+
+// Every built-in pattern (each has a line below) also matches behind a component prefix.
+TEST_P(DevosLineVariants, AComponentPrefixBeforeTheMessageChangesNothing) {
+  const Expected& expected = GetParam();
+  for (const std::string& prefix : component_prefixes()) {
+    const std::string line = with_component_prefix(expected.line, prefix);
+    const auto event = DevosLogParser().parse(line);
+    ASSERT_TRUE(event) << line;
+    EXPECT_EQ(event->name, expected.event) << line;
+    EXPECT_EQ(event->fields, expected.fields) << line << ": " << event->fields.dump();
+  }
 }
 
 const json kNone = json::object();
@@ -336,6 +383,8 @@ TEST(DevosLogParser, LinesThatMustNotMatch) {
       "0000000001 [system] TRACE: Last reset reason: unknown",
       "0000000001 [app] INFO: Disconnected from cloud? no",
       "0000000001 [system] INFO: Cloud connected [not an attribute block]",
+      "0000000001 [app] INFO: mycloud connected",              // a known text starts where a word starts
+      "0000000001 [system] INFO: Cloud connected, then lost",  // and ends the message
       "\xff\xfe\x00garbage",
   };
   DevosLogParser parser;

@@ -13,6 +13,7 @@ namespace {
 
 using std::chrono::milliseconds;
 using testing::ElementsAre;
+using testing::HasSubstr;
 
 std::vector<std::string> messages(const Diagnostics& diags) {
   std::vector<std::string> out;
@@ -112,6 +113,34 @@ TEST(LedStateJson, RendersOneLinePerState) {
   solid.rgb = Rgb{1.0F, 0.0F, 0.0F};
   EXPECT_EQ(led_state_json_line(solid, end),
             R"({"start_ms":20,"end_ms":2500,"state":"unknown","rgb":[1.0,0.0,0.0]})");
+}
+
+// Found by fuzz_led_trace_csv (tests/fuzz/crashes/led_trace_csv/value_past_float_range.csv): 1e300
+// became an infinite float for the decoder.
+TEST(LedTraceCsv, ValuesAndTimesPastWhatTheDecoderCarriesAreErrors) {
+  Diagnostics diags;
+  EXPECT_FALSE(parse("t_ms,r,g,b\n0,1e300,2,3\n1e20,1,2,3\n", diags));
+  EXPECT_THAT(messages(diags),
+              ElementsAre("trace.csv:2:3: '1e300' is out of range (a sensor value is at most 3.40282e+38)",
+                          "trace.csv:3:1: '1e20' is out of range (t_ms is at most 1e+12)"));
+}
+
+TEST(LedTraceCsv, BytesThatAreNotTextAreEscapedInMessages) {
+  Diagnostics diags;
+  EXPECT_FALSE(parse("t_ms,r,g,b\n0,1,\xff\xfe\x1b[2J,3\n", diags));
+  EXPECT_THAT(messages(diags), ElementsAre("trace.csv:2:5: '\\xff\\xfe\\x1b[2J' is not a number"));
+}
+
+TEST(LedTraceCsv, AShuffledTraceListsTheFirstProblemsAndCountsTheRest) {
+  std::string csv = "t_ms,r,g,b\n";
+  for (int row = 0; row < 10000; ++row) csv += std::to_string((row * 7919) % 10000 * 20) + ",1,2,3\n";
+  Diagnostics diags;
+  EXPECT_FALSE(parse(csv, diags));
+  ASSERT_EQ(diags.size(), 21U);
+  EXPECT_THAT(diags.items()[0].to_string(), HasSubstr("time goes backwards"));
+  EXPECT_THAT(diags.items()[20].to_string(), HasSubstr("more problems from here on, not listed"));
+  EXPECT_THAT(diags.items()[20].to_string(), HasSubstr("rows go back in time: are the rows sorted by t_ms?"));
+  EXPECT_GT(diags.items()[20].loc.line, diags.items()[19].loc.line);
 }
 
 TEST(LedStateNames, AreTheDefaultSignalsPlusSosCloudErrorAndUnknown) {

@@ -157,6 +157,15 @@ devices:
   EXPECT_TRUE(has("probability of fault 'bad_keys' must be a number from 0 to 1")) << all.str();
 }
 
+TEST(RackFile, AnEmptyFileIsReportedAtItsStart) {
+  Diagnostics diags;
+  EXPECT_FALSE(parse_rack("# a rack, one day\n\n", "r.yaml", diags));
+  ASSERT_EQ(diags.size(), 1U);
+  EXPECT_EQ(
+      diags.items()[0].to_string(),
+      "r.yaml:1:1: rack file must be a mapping, found an empty file (nothing but blank lines and comments)");
+}
+
 TEST(RackFile, UnknownBackendNamesTheAvailableOnes) {
   Diagnostics diags;
   const auto rack = parse_rack(R"(rack: r

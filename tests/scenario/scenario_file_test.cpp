@@ -7,7 +7,9 @@
 
 using namespace cyanrig;
 using namespace std::chrono_literals;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace {
 
@@ -101,6 +103,23 @@ TEST(ScenarioFile, UnknownStepIsReportedAtItsPositionWithASuggestion) {
   EXPECT_THAT(p[0], HasSubstr("s.yaml:4:"));
   EXPECT_THAT(p[0], HasSubstr("unknown step 'wiat'"));
   EXPECT_THAT(p[0], HasSubstr("did you mean 'wait'"));
+}
+
+TEST(ScenarioFile, AnEmptyBlankOrCommentOnlyFileIsReportedAtItsStart) {
+  for (const std::string text : {"", "\n  \n\t\n", "# only a comment\n\n  # and another\n"}) {
+    EXPECT_THAT(problems(text),
+                ElementsAre("s.yaml:1:1: scenario file must be a mapping, found an empty file "
+                            "(nothing but blank lines and comments)"))
+        << text;
+  }
+}
+
+TEST(ScenarioFile, NestingDeeperThanTheYamlReaderAllowsSaysSoAtItsPosition) {
+  const auto p = problems(kHeader + "steps: " + std::string(600, '[') + std::string(600, ']') + "\n");
+  ASSERT_EQ(p.size(), 1U);
+  EXPECT_THAT(p[0], HasSubstr("s.yaml:3:"));
+  EXPECT_THAT(p[0], HasSubstr("nested 500 levels deep here, more than the YAML reader allows"));
+  EXPECT_THAT(p[0], Not(HasSubstr("bad file")));
 }
 
 TEST(ScenarioFile, UnknownFieldIsReportedAtTheKey) {

@@ -179,6 +179,22 @@ TEST(LineFramer, LongLinesAreCutAndContinueAsNewLines) {
   EXPECT_TRUE(lines[0].partial);
   EXPECT_TRUE(lines[1].partial);
   EXPECT_FALSE(lines[2].partial);
+  // The pieces after a cut say so, so that nobody counts them as lines of their own.
+  EXPECT_FALSE(lines[0].continued);
+  EXPECT_TRUE(lines[1].continued);
+  EXPECT_TRUE(lines[2].continued);
+  const auto next = framer.feed(at(1ms), "next\n");
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_FALSE(next[0].continued);
+}
+
+TEST(LineFramer, ACutLineFlushedByClosingEndsItsContinuation) {
+  auto framer = framer_with_max_length(8);
+  framer.feed(at(0ms), "0123456789");
+  const auto rest = framer.flush();
+  ASSERT_TRUE(rest);
+  EXPECT_TRUE(rest->continued);
+  EXPECT_FALSE(framer.feed(at(1ms), "next\n")[0].continued);
 }
 
 TEST(LineFramer, ALineOfExactlyMaxLengthIsWhole) {

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "rig/serial/line_framer.hpp"
+#include "rig/core/utf8.hpp"
 
 namespace cyanrig {
 namespace {

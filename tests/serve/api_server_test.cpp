@@ -208,6 +208,21 @@ TEST_F(ServedApi, ControlApiSwitchesPowerAndOutages) {
             false);
 }
 
+// Found by fuzz_http_request (tests/fuzz/crashes/http_request/segment_name_not_utf8.http): the
+// answer quoting a segment name that is not UTF-8 threw from the JSON writer and took the server
+// down with it.
+TEST_F(ServedApi, ANameThatIsNotUtf8IsQuotedWithReplacementCharactersAndTheServerStaysUp) {
+  const std::string body = R"({"mode": "cloud", "action": "drop"})";
+  RawHttpClient client(port());
+  client.send(
+      "POST /sim/segments/lab-\xfb\xfbwifi/outage HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body);
+  ASSERT_TRUE(client.wait_for("HTTP/1.1 404", 5s)) << client.received();
+  EXPECT_TRUE(client.wait_for("lab-\xef\xbf\xbd\xef\xbf\xbdwifi", 5s)) << client.received();
+  EXPECT_EQ(get("/v1/devices").result_int(), 200);
+}
+
 // The one slow test (~10-15 s of real time): devices boot, connect and answer.
 TEST_F(ServedApi, ConnectedDevicesAnswerCallsAndReadsAndStreamTheirEvents) {
   EventStreamClient stream(port(), "/v1/devices/events/spark%2Fstatus");

@@ -15,6 +15,11 @@ TEST(RequestTarget, SplitsAndDecodesPathAndQuery) {
   EXPECT_EQ(t.query.at("x"), "");
 }
 
+TEST(JsonAnswer, BytesThatAreNotUtf8BecomeReplacementCharacters) {
+  const HttpResponse r = json_answer(404, {{"error", "no segment 'a\xfb'"}});
+  EXPECT_EQ(r.body(), "{\"error\":\"no segment 'a\xef\xbf\xbd'\"}");
+}
+
 TEST(Form, DecodesPlusAndPercent) {
   const auto fields = parse_form("arg=stop%2C30+s&other=1");
   EXPECT_EQ(fields.at("arg"), "stop,30 s");

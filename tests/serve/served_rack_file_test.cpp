@@ -68,6 +68,18 @@ TEST(ServedRackFile, ReadsBackAsARackOfRealBackendsPointedAtTheServedRack) {
   EXPECT_THAT(wifi.outages[0].params["undo"].as<std::string>(), HasSubstr("outage 'lab-wifi' stop"));
 }
 
+// docs/sim-serve.md: each served segment keeps the served rack's effect_within (the default 5m when
+// the rack gives none, as the built-in rack does).
+TEST(ServedRackFile, SegmentsKeepTheServedRacksEffectWithin) {
+  Rack source = builtin_sim_rack();
+  source.segments[1].effect_within = std::chrono::minutes(30);
+  Diagnostics diags;
+  const auto rack = parse_rack(served_rack_yaml(source, served_devices(source), kFile), "served.yaml", diags);
+  ASSERT_TRUE(rack);
+  EXPECT_EQ(rack->find_segment("lab-wifi")->effect_within, std::chrono::minutes(5));
+  EXPECT_EQ(rack->find_segment("lab-cellular")->effect_within, std::chrono::minutes(30));
+}
+
 TEST(ServedRackFile, LeavesOutagesOutWhenTheBuildCannotRunThem) {
   ServedRackFile file = kFile;
   file.command_outage = false;

@@ -59,6 +59,27 @@ TEST_P(LossDetection, IsInsideThePlatformsWindowAndTheSessionResumesAfterwards) 
   EXPECT_EQ(rig.device("dut").state(), "cloud_connected");
 }
 
+// §4 and the reference's reading of reject: a connected device is not told when the outage starts;
+// it finds out when it next sends, and then at once (its ping is refused, not left unanswered).
+TEST_P(LossDetection, UnderRejectIsAtTheNextKeepaliveWithoutTheAckTimeout) {
+  const Platform& platform = *find_platform(GetParam());
+  SimRig rig({{.name = "dut", .platform = GetParam()}});
+  ASSERT_NO_FATAL_FAILURE(power_on_and_connect(rig));
+  const Instant connected_at = rig.find_line("dut", "Cloud connected")->t;
+  rig.advance(seconds(7));
+  const Instant outage_at = rig.now();
+  rig.outage("lab", OutageMode::cloud, OutageAction::reject);
+
+  const auto error = rig.wait_for_line("dut", "Communication loop error, closing cloud socket", minutes(25));
+  ASSERT_TRUE(error);
+  // The first keepalive after the outage started, not the moment it started.
+  Instant next_ping = connected_at + platform.keepalive;
+  while (next_ping < outage_at) next_ping += platform.keepalive;
+  EXPECT_GE(error->t, next_ping - kUsbSlack);
+  EXPECT_LE(error->t, next_ping + kUsbSlack);
+  EXPECT_GT(error->t - outage_at, seconds(1));
+}
+
 INSTANTIATE_TEST_SUITE_P(Platforms, LossDetection, ::testing::Values("argon", "photon", "boron"));
 
 struct FailureCase {

@@ -2,13 +2,13 @@
 // OTA and panic.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 
 #include "sim_rig.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace cyanrig::sim::testing {
 namespace {
@@ -23,10 +23,9 @@ void power_on_and_connect(SimRig& rig, const std::string& device = "dut") {
 }
 
 std::filesystem::path firmware_file(const std::string& name, std::size_t bytes) {
-  // One folder per test process: ctest runs the parameterised cases in parallel.
-  const auto dir = std::filesystem::temp_directory_path() / ("cyanrig_sim_tests-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
-  const auto path = dir / name;
+  // One folder per test process (ctest runs the parameterised cases in parallel), removed at exit.
+  static const test::TempDir dir("cyanrig_sim_tests");
+  const auto path = dir.path() / name;
   std::ofstream(path, std::ios::binary) << std::string(bytes, '\x5a');
   return path;
 }

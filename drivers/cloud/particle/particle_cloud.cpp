@@ -72,7 +72,8 @@ class ParticleCloud final : public Cloud {
     HttpRequest post = get(device_path(id) + "/" + encode_path_segment(function));
     post.method = http::verb::post;
     post.content_type = "application/json";
-    post.body = nlohmann::json{{"arg", arg}}.dump();
+    // The argument comes from a scenario file: bytes that are not UTF-8 go as U+FFFD, not as an exception.
+    post.body = nlohmann::json{{"arg", arg}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     request(RequestKind::action, std::move(post), std::move(reply));
   }
 

@@ -139,7 +139,7 @@ class CommandOutageSwitch final : public OutageSwitch {
       });
     };
     if (!commands_.status) return undo(false);
-    ask_status([this, done, undo](Status status, bool in_force) {
+    ask_status([done, undo](Status status, bool in_force) {
       if (!status.ok()) return done(std::move(status), std::nullopt);
       if (in_force) return undo(true);
       done(Status{}, std::nullopt);

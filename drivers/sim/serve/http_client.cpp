@@ -83,7 +83,7 @@ ControlAnswer control_request(const std::string& url, http::verb method, const s
   HttpRequest request{method, target, 11};
   if (!body.is_null()) {
     request.set(http::field::content_type, "application/json");
-    request.body() = body.dump();
+    request.body() = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
   try {
     const HttpResponse response = send_http_request(*where, std::move(request));

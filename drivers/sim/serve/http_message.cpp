@@ -50,7 +50,9 @@ bool starts_with_no_case(std::string_view text, std::string_view prefix) {
 HttpResponse json_answer(http::status status, const nlohmann::json& body) {
   HttpResponse response{status, 11};
   response.set(http::field::content_type, "application/json; charset=utf-8");
-  response.body() = body.dump();
+  // Answers quote what the client sent (a path segment, a device name), which may be any bytes: they
+  // become U+FFFD instead of an exception that would take the server down.
+  response.body() = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   response.prepare_payload();
   return response;
 }

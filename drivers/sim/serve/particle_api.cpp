@@ -105,7 +105,8 @@ std::string event_stream_message(const CloudEvent& event) {
                                        {"ttl", kEventTtl},
                                        {"published_at", event.published_at},
                                        {"coreid", event.device ? event.device->str() : "particle-internal"}};
-  return fmt::format("event: {}\ndata: {}\n\n", event.name, data.dump());
+  return fmt::format("event: {}\ndata: {}\n\n", event.name,
+                     data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 bool ParticleApi::authorized(const HttpRequest& request, const RequestTarget& target) const {
