@@ -3,41 +3,17 @@
 // noise), so no sensor scale is assumed.
 #pragma once
 
-#include <algorithm>
 #include <array>
-#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <vector>
 
 #include "rig/capabilities/colour_sensor.hpp"
+#include "rig/led/led_colour.hpp"
 #include "rig/led/led_decoder.hpp"
 #include "rig/led/led_state.hpp"
 
 namespace cyanrig::led_detail {
-
-inline Rgb operator+(Rgb a, Rgb b) {
-  return {a.r + b.r, a.g + b.g, a.b + b.b};
-}
-inline Rgb operator-(Rgb a, Rgb b) {
-  return {a.r - b.r, a.g - b.g, a.b - b.b};
-}
-inline float brightest(Rgb c) {
-  return std::max(c.r, std::max(c.g, c.b));
-}
-inline float dot_product(Rgb a, Rgb b) {
-  return a.r * b.r + a.g * b.g + a.b * b.b;
-}
-// The colour with its brightest channel at 1 (black stays black).
-inline Rgb normalised(Rgb c) {
-  const float top = brightest(c);
-  return top > 0 ? c.scaled(1.0F / top) : Rgb{};
-}
-// Largest per-channel difference: how far apart two normalised colours are.
-inline float colour_distance(Rgb a, Rgb b) {
-  const Rgb d = a - b;
-  return std::max(std::abs(d.r), std::max(std::abs(d.g), std::abs(d.b)));
-}
 
 // One sample after conditioning.
 struct LightPoint {
