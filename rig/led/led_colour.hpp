@@ -10,12 +10,6 @@
 
 namespace cyanrig::led_detail {
 
-inline Rgb operator+(Rgb a, Rgb b) {
-  return {a.r + b.r, a.g + b.g, a.b + b.b};
-}
-inline Rgb operator-(Rgb a, Rgb b) {
-  return {a.r - b.r, a.g - b.g, a.b - b.b};
-}
 inline float brightest(Rgb c) {
   return std::max(c.r, std::max(c.g, c.b));
 }

@@ -71,11 +71,10 @@ std::vector<RgbSample> LedScript::sample(const SensorModel& sensor) const {
   std::mt19937_64 random(sensor.seed);
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
   std::normal_distribution<float> gaussian(0.0F, 1.0F);
-  // The animator runs at Device OS's default brightness; the gain makes its full light read `full`.
-  const float gain = sensor.full / kDefaultBrightness;
-  auto channel = [&](float emitted) {
-    const float v = emitted * gain + sensor.ambient + sensor.noise * gaussian(random);
-    return std::max(0.0F, v) * sensor.counts;
+  // The animator runs at Device OS's default brightness; the scale makes its full light read `full`.
+  const sim::OpticalPath optics(sensor.optics, sensor.full / kDefaultBrightness, sensor.ambient);
+  auto channel = [&](float light) {
+    return std::max(0.0F, light + sensor.noise * gaussian(random)) * sensor.counts;
   };
 
   const auto interval =
@@ -97,8 +96,8 @@ std::vector<RgbSample> LedScript::sample(const SensorModel& sensor) const {
       ++shown;
       animator.show(shown_from, stretches_[shown].signal);
     }
-    const Rgb e = animator.emitted(t);
-    samples.push_back({t, channel(e.r), channel(e.g), channel(e.b)});
+    const Rgb light = optics.reading(animator.emitted(t), t);
+    samples.push_back({t, channel(light.r), channel(light.g), channel(light.b)});
   }
   return samples;
 }

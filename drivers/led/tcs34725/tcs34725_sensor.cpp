@@ -186,7 +186,7 @@ class Tcs34725Sensor final : public ColourSensor, private SensorBus::Client {
     const std::scoped_lock lock(outbox_->mutex);
     if (result.reading) {
       const RgbSample raw = to_sample(*result.reading);
-      outbox_->samples.push_back(calibration_ ? normalise(*calibration_, raw) : raw);
+      outbox_->samples.push_back(calibration_ ? calibrated(*calibration_, raw) : raw);
     }
     if (result.fault) outbox_->faults.push_back(std::move(*result.fault));
     const bool batch_due = !outbox_->faults.empty() ||
