@@ -17,9 +17,9 @@ using std::chrono::milliseconds;
 constexpr double kPhaseAgreement = 0.05;
 constexpr double kDutyAgreement = 0.30;
 constexpr double kPeriodAgreement = 0.05;
-// How far a colour may be from red (or orange, magenta) and still be held back as possibly part of
-// an SOS or a cloud-error burst: wider than the naming tolerance, so dim noisy light is held too.
-constexpr double kCouldBeColour = 0.35;
+// How far beyond the naming allowance a colour may be from red (or orange, magenta) and still be held
+// back as possibly part of an SOS or a cloud-error burst, so dim noisy light is held too.
+constexpr double kCouldBeColourExtra = 0.15;
 constexpr Duration kLongestBlinkPhase = std::chrono::seconds(2);
 constexpr Duration kMinUnknownBlinkSpan = milliseconds(400);
 // The first sample of the next lit phase, which completes a cycle, must be roughly the blink's colour.
@@ -31,6 +31,7 @@ constexpr double kFlashLikePeriod = 0.25;
 
 std::optional<Candidate> BlinkMatcher::on_segment(const LightSegment& s, const LightTrack& track) {
   std::optional<Candidate> c = follow(s, track);
+  if (run_ && run_->named) named_until_ = run_->last_edge;
   before_[0] = before_[1];
   before_[1] = s;
   return c;
@@ -112,9 +113,12 @@ void BlinkMatcher::start_run(const LightSegment& s) {
 // that dark (a 50% duty cycle), it is named one period after it began, like any other blink, rather
 // than a period later. (The period must still be a default one; a custom blink waits as ever.)
 bool BlinkMatcher::start_run_on_merged_lit(const LightSegment& s, Duration margin, bool lead_ended_run) {
-  // The lead need not be clean: the end of a breath merged into it dims its mean.
+  // The lead need not be clean: the end of a breath merged into it dims its mean. The dark must be
+  // more than one reading: a single one is as likely noise dipping under the threshold on a breath's
+  // way down, which with its edges' slack would pass for a 10 Hz blink's dark phase.
   const std::optional<LightSegment>& lead = before_[1];
-  if (!s.clean || s.length() > kLongestBlinkPhase || !lead || !lead->lit || lead->end != s.begin)
+  if (!s.clean || s.samples < 2 || s.length() > kLongestBlinkPhase || !lead || !lead->lit ||
+      lead->end != s.begin)
     return false;
   // Not longer than the dark: a lit phase of its own, not a merged one. When the lead was a phase
   // of the blink this dark has just ended, either reading dates the new blink alike (a lit phase of
@@ -175,15 +179,23 @@ std::optional<Candidate> BlinkMatcher::try_name(const LightTrack& track) {
   // 20% long through sample timing alone.
   const Duration period_slack = (run_->first_rise_slack + run_->last_rise_slack) / run_->cycles;
   c.change = name_periodic(LedPattern::blink, run_->light(), period, first_edge(track), now.t,
-                           colour_tolerance_for(options_.colour_tolerance, track.channel_noise(),
-                                                run_->lit_samples, brightest(run_->light())),
-                           options_.period_tolerance, period_slack);
+                           {options_.colour_spread, noise_allowance(track.channel_noise(), run_->lit_samples,
+                                                                    brightest(run_->light()))},
+                           options_.period_tolerance, period_slack, held_colour(period));
   if (c.change.state == "unknown" &&
       (run_->cycles < cycles_for_unknown(period) || span < kMinUnknownBlinkSpan)) {
     return std::nullopt;
   }
   run_->named = true;
+  const DefaultLedSignal* signal = find_default_led_signal(c.change.state);
+  named_colour_ = signal != nullptr ? find_led_colour(signal->colour) : nullptr;
   return c;
+}
+
+// A blink run restarted right after the one named before it (a lost sample broke it) keeps that run's
+// colour while the light is within the allowance of it: it is measured afresh from a few readings.
+const NamedColour* BlinkMatcher::held_colour(Duration period) const {
+  return named_colour_ != nullptr && run_->start - named_until_ <= 2 * period ? named_colour_ : nullptr;
 }
 
 // A blink that began while the light was already on shows no edge of its own: its first lit phase
@@ -205,7 +217,8 @@ Instant BlinkMatcher::first_edge(const LightTrack& track) const {
 // A custom blink is only named once it is longer than any default sequence it could be part of:
 // an SOS code has up to 15 red dashes 600 ms apart, a cloud-error burst up to 3 flashes 500 ms apart.
 int BlinkMatcher::cycles_for_unknown(Duration period) const {
-  const NamedColour* colour = nearest_default_colour(run_->light(), kCouldBeColour);
+  const NamedColour* colour =
+      nearest_default_colour(run_->light(), {options_.colour_spread, kCouldBeColourExtra});
   if (is_colour(colour, "red")) return 16;
   if (is_flash_colour(colour) && near_fraction(period, 2 * kFlash, kFlashLikePeriod, Duration{0})) {
     return kMaxFlashes + 1;

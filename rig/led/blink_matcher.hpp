@@ -52,6 +52,10 @@ class BlinkMatcher {
   LedDecoderOptions options_;
   std::optional<Run> run_;
   std::uint64_t next_id_ = 1;
+  const NamedColour* held_colour(Duration period) const;
+  // The colour of the latest blink named (see name_periodic), and its latest edge.
+  const NamedColour* named_colour_ = nullptr;
+  Instant named_until_;
   std::array<std::optional<LightSegment>, 2> before_;  // the last two segments, oldest first
 };
 

@@ -59,11 +59,10 @@ constexpr float kOnsetJump = 0.25F;
 // What a breath's ramp may deviate from a straight line beyond the noise, as a fraction of contrast.
 constexpr double kRampWobble = 0.05;
 // A breath's ramp covers at least kRampMinSpan of the contrast, starts (or ends) above kRampMinTop;
-// a full one reaches within kRampNearDark of dark. Its colour is taken above kRampColourAbove.
+// a full one reaches within kRampNearDark of dark.
 constexpr double kRampMinSpan = 0.25;
 constexpr double kRampMinTop = 0.6;
 constexpr double kRampNearDark = 0.2;
-constexpr float kRampColourAbove = 0.3F;
 
 }  // namespace
 
@@ -82,13 +81,16 @@ std::optional<Candidate> BreathMatcher::on_point(const LightPoint& p, const Ligh
   // A breath never jumps: a step in the light ends the run at once, and the ramp it cut short
   // names nothing. So does a jump that stays on one side of the lit/dark threshold (a breath cut
   // by solid gray on its way down), which the triangle check alone would only see seconds later.
+  // A run not yet named (begun by a ramp that straddled two lights) has no triangle or colour of
+  // its own to leave: its next ramp measures it.
   const std::optional<Instant> step = track.last_step();
   const std::optional<Instant> jump = track.last_jump();
-  if (run_ && ((step && *step > run_->last.t) || (jump && *jump > run_->last.t) || leaves_run(p))) {
+  if (run_ &&
+      ((step && *step > run_->last.t) || (jump && *jump > run_->last.t) || (leaves_run(p) && run_->named))) {
     run_.reset();
     last_.reset();
   }
-  if (run_ && (leaves_colour(p, track) || turns_flat(p, track))) {
+  if (run_ && (leaves_colour(p, track) || turns_flat(p, track)) && run_->named) {
     // The extreme the run last reached is kept: the light may be a breath of another colour, named
     // at its next extreme as before. Only no breath is under way meanwhile (mid_breath).
     run_.reset();
@@ -153,8 +155,9 @@ BreathMatcher::Ramp BreathMatcher::fit_ramp(const Extreme& from, const Extreme& 
   const float dark = track.dark_level();
   const float contrast = track.contrast();
   double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0;
-  Rgb light;
-  int lit = 0;
+  // Each die's light against time, for the ramp's colour: how much each changes along it, which a
+  // dark level gone off (room light drifting through a long breath) does not tint as a mean would.
+  std::array<double, 3> sl{}, sxl{};
   for (std::uint64_t pos = from.position; pos <= to.position; ++pos) {
     const LightPoint& p = ring.at(pos);
     if (p.t < lo || p.t > hi) continue;
@@ -166,13 +169,14 @@ BreathMatcher::Ramp BreathMatcher::fit_ramp(const Extreme& from, const Extreme& 
     sxx += x * x;
     sxy += x * y;
     syy += y * y;
-    if (p.level > dark + kRampColourAbove * contrast) {
-      light = light + p.light;
-      ++lit;
+    const std::array<double, 3> l{p.light.r, p.light.g, p.light.b};
+    for (std::size_t i = 0; i < 3; ++i) {
+      sl[i] += l[i];
+      sxl[i] += x * l[i];
     }
   }
   const double det = n * sxx - sx * sx;
-  if (n < 8 || det <= 0 || lit == 0) return r;
+  if (n < 8 || det <= 0) return r;
   const double slope = (n * sxy - sx * sy) / det;
   const double intercept = (sy - slope * sx) / n;
   const double rms = std::sqrt(std::max(0.0, (syy - intercept * sy - slope * sxy) / n));
@@ -189,7 +193,12 @@ BreathMatcher::Ramp BreathMatcher::fit_ramp(const Extreme& from, const Extreme& 
   r.top = static_cast<float>(high + dark);
   r.bottom = static_cast<float>(low + dark);
   r.period = seconds_to_duration(2 * high / std::abs(slope));
-  r.light = light.scaled(1.0F / static_cast<float>(lit));
+  // The change of each die over the ramp, rising: the light at its bright end above its dark end.
+  const double sign = falling ? -1 : 1;
+  const auto change = [&](std::size_t i) {
+    return static_cast<float>(sign * (n * sxl[i] - sx * sl[i]) / det * to_s(length));
+  };
+  r.light = {change(0), change(1), change(2)};
   return r;
 }
 
@@ -199,8 +208,16 @@ std::optional<Candidate> BreathMatcher::on_ramp(const Ramp& r, const LightTrack&
   bool recoloured = false;
   if (continues_run) {
     const bool same_colour = colour_distance(normalised(r.light), normalised(run_->light)) <= kSameColour;
-    const bool fits = r.breath_like && r.full &&
-                      near_fraction(r.period, run_->period, kBreathAgreement, Duration{0}) && same_colour;
+    // A run a straddling ramp began (not named: its colour mixed, its period off) is measured by its
+    // next ramp, which need not agree with it.
+    const bool adopts = !run_->named && r.breath_like && r.full;
+    if (adopts) {
+      run_->period = r.period;
+      run_->light = r.light;
+    }
+    const bool fits =
+        adopts || (r.breath_like && r.full &&
+                   near_fraction(r.period, run_->period, kBreathAgreement, Duration{0}) && same_colour);
     // In a noisy dim breath one ramp can be misjudged (an extreme found early makes the next ramp
     // long); a breath only ends with two misfits in a row (or at once, at a step). Its colour is
     // measured over many points, so a breath ramp of another colour is a new breath at once
@@ -238,9 +255,12 @@ std::optional<Candidate> BreathMatcher::on_ramp(const Ramp& r, const LightTrack&
   Candidate c = name(r.from.t, r.period, r.light, now, false);
   c.run = run_->id;
   run_->named_default = c.change.state != "unknown";
-  run_->named = !straddles || run_->named_default;
+  // A custom breath waits for its next ramp to confirm it: a first ramp is often measured off (its
+  // peak blurred by the light before it), and a default breath named from the next ramp is then not
+  // preceded by a custom one for a few seconds.
+  run_->named = run_->named_default;
   if (run_->named) return c;
-  run_->start = r.to.t;  // where the light is known to be the new breath
+  if (straddles) run_->start = r.to.t;  // where the light is known to be the new breath
   return std::nullopt;
 }
 
@@ -260,7 +280,7 @@ std::optional<Candidate> BreathMatcher::rename(const Ramp& r, Instant now) {
 
 Candidate BreathMatcher::name(Instant start, Duration period, Rgb light, Instant now, bool cut_short) const {
   Candidate c;
-  c.change = name_periodic(LedPattern::breathe, light, period, start, now, options_.colour_tolerance,
+  c.change = name_periodic(LedPattern::breathe, light, period, start, now, {options_.colour_spread},
                            cut_short ? options_.partial_breath_tolerance : options_.period_tolerance);
   c.source = Source::breath;
   c.longest_dark = period / 4;

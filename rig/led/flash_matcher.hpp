@@ -21,18 +21,25 @@ class FlashMatcher {
   std::optional<Candidate> on_segment(const LightSegment& s, const LightTrack& track);
   // The light stayed dark after the last flash: the burst is over.
   std::optional<Candidate> on_time(const LightTrack& track);
-  std::optional<Candidate> finish(const LightTrack& track) { return end_burst(track.point().t); }
+  std::optional<Candidate> finish(const LightTrack& track) {
+    return end_burst(track.point().t, track.channel_noise());
+  }
 
  private:
   struct Burst {
     Instant start;
     Instant last_flash_end;
-    const NamedColour* colour = nullptr;
+    const NamedColour* colour = nullptr;  // of the first flash
+    Rgb light_sum;                        // of every flash's light, each weighted by its samples
+    int samples = 0;
     int count = 0;
     bool gap_seen = false;  // the 250 ms dark after the latest flash
   };
-  bool is_flash(const LightSegment& s) const;
-  std::optional<Candidate> end_burst(Instant now);
+  // The flash colour of a lit segment that is a flash (length, flat, clean); null otherwise.
+  const NamedColour* flash_colour(const LightSegment& s, const LightTrack& track) const;
+  // Whether the flash `s` is of the burst's colour.
+  bool continues_burst(const LightSegment& s, const LightTrack& track) const;
+  std::optional<Candidate> end_burst(Instant now, float channel_noise);
 
   std::optional<Burst> burst_;
 };

@@ -24,7 +24,7 @@ LedStateChange change_for(std::string_view state, Instant start, Instant now) {
 
 LedStateChange unknown_change(Instant start, Instant now, Rgb light, std::optional<Duration> period) {
   LedStateChange c = change_for("unknown", start, now);
-  const Rgb rgb = normalised(light);
+  const Rgb rgb = normalised(to_sensor(light));  // as the sensor delivered it
   c.rgb = Rgb{std::max(rgb.r, 0.0F), std::max(rgb.g, 0.0F), std::max(rgb.b, 0.0F)};  // noise dips below dark
   c.period = period;
   return c;
@@ -42,8 +42,11 @@ const DefaultLedSignal* find_default_signal(LedPattern pattern, std::string_view
 }
 
 LedStateChange name_periodic(LedPattern pattern, Rgb light, Duration period, Instant start, Instant now,
-                             double colour_tolerance, double period_tolerance, Duration period_slack) {
-  const NamedColour* colour = nearest_default_colour(light, colour_tolerance);
+                             const ColourAllowance& colour_allowance, double period_tolerance,
+                             Duration period_slack, const NamedColour* held) {
+  const bool keeps = held != nullptr && colour_score(light, *held, colour_allowance) <= 1 &&
+                     find_default_signal(pattern, held->name, period, period_tolerance, period_slack);
+  const NamedColour* colour = keeps ? held : nearest_default_colour(light, colour_allowance);
   if (colour != nullptr) {
     if (const DefaultLedSignal* signal =
             find_default_signal(pattern, colour->name, period, period_tolerance, period_slack)) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string_view>
 
+#include "rig/led/led_colour.hpp"
 #include "rig/led/led_decoder.hpp"
 #include "rig/led/led_state.hpp"
 
@@ -45,7 +46,8 @@ inline double to_s(Duration d) {
 }
 
 LedStateChange change_for(std::string_view state, Instant start, Instant now);
-// `unknown` with the measured colour (brightest channel 1) and period, if periodic.
+// `unknown` with the measured colour (die space; reported as the sensor delivered it, brightest
+// channel 1) and period, if periodic.
 LedStateChange unknown_change(Instant start, Instant now, Rgb light, std::optional<Duration> period);
 // The default signal with this pattern, colour and period (within the fraction `tolerance` plus
 // `slack`, what the measurement itself may be off).
@@ -53,9 +55,12 @@ const DefaultLedSignal* find_default_signal(LedPattern pattern, std::string_view
                                             double tolerance, Duration slack = Duration{0});
 // A default signal of `pattern` when colour and period match, else `unknown` with what was measured.
 // `period_slack`: how far the measured period may be off through the edges' timing alone.
+// `held`: the colour the recogniser last named, kept while the light is within the allowance of it
+// (a blink restarted after a lost sample is measured afresh from a few noisy readings, and must not
+// flip between two colours it is near both of).
 LedStateChange name_periodic(LedPattern pattern, Rgb light, Duration period, Instant start, Instant now,
-                             double colour_tolerance, double period_tolerance,
-                             Duration period_slack = Duration{0});
+                             const ColourAllowance& colour, double period_tolerance,
+                             Duration period_slack = Duration{0}, const NamedColour* held = nullptr);
 bool same_state(const LedStateChange& a, const LedStateChange& b);
 
 }  // namespace cyanrig::led_detail

@@ -75,9 +75,11 @@ struct LedDecoderOptions {
   // The same for a breath cut short, whose period comes from less than half a breath (+-25%: 3-5 s,
   // still far from 2 s and 8 s themes).
   double partial_breath_tolerance = 0.25;
-  // A measured colour (brightest channel = 1) within this of a default colour on every channel is
-  // that colour (orange FF6000 is 0.38 from red and 0.62 from yellow).
-  double colour_tolerance = 0.2;
+  // A measured colour is a default colour when each channel (in die space, brightest = 1) is within
+  // what the sensor's crosstalk leaves on it from the colour's other dies, plus this share of its
+  // own level (channel gains and LED dies that differ between parts), plus the noise; the nearest
+  // when it is within several (docs/led.md, "Naming colours").
+  double colour_spread = 0.35;
   // A neutral solid light at most this fraction of the brightest light seen is gray (1F1F1F is 12%
   // of white); brighter neutral solid light is a custom colour.
   double gray_max_level = 0.4;

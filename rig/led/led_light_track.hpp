@@ -1,6 +1,7 @@
 // Internal to the LED decoder: raw sensor samples -> conditioned light points and lit/dark
 // segments. Everything here is relative to what the light itself shows (dark level, lit level,
-// noise), so no sensor scale is assumed.
+// noise), so no sensor scale is assumed. Levels are the sensor's channels as they come (no noise
+// added by unmixing); colours are in die space (led_colour.hpp).
 #pragma once
 
 #include <array>
@@ -20,7 +21,7 @@ struct LightPoint {
   Instant t;
   float level = 0;   // brightest channel above the dark level, sensor units
   float smooth = 0;  // level low-passed over ~80 ms, for slow shapes (breathing)
-  Rgb light;         // each channel above the dark level
+  Rgb light;         // the light above the dark level, in die space (led_colour.hpp)
   Rgb raw;           // the sample as the sensor gave it
   bool lit = false;  // lit/dark state after this sample
 };
@@ -110,6 +111,7 @@ class LightTrack {
   struct Peak {
     Instant t;
     float level = 0;
+    Rgb colour;  // of the light there (normalised, the mean of it and the point before)
   };
   void process(const RgbSample& earlier, const RgbSample& before, const RgbSample& sample);
   void update_dark_reference(const RgbSample& earlier, const RgbSample& before, const RgbSample& sample);
@@ -117,7 +119,9 @@ class LightTrack {
   void follow_noise(float& noise, float estimate) const;
   void update_noise(float before, float level, float after);
   void update_channel_noise(const RgbSample& before, const RgbSample& sample, const RgbSample& after);
-  void update_envelope(Instant t, float median_level, Duration dt);
+  void update_envelope(Instant t, float median_level, Rgb colour, Duration dt);
+  void set_contrast(Duration dt);
+  void follow_colour_change(const LightPoint& p, Rgb colour);
   void update_lit_state(const LightPoint& p, Instant edge_time, Duration edge_slack);
   void confirm_step(float level);
   void check_jump();
@@ -153,6 +157,7 @@ class LightTrack {
   float contrast_ = 0;
   float reference_ = 0;
   bool contrast_ok_ = false;
+  std::optional<Instant> colour_change_since_;  // light of another colour than the envelope's began
 
   bool lit_ = false;
   // An edge whose first sample crossed like a step; confirmed (or not) by the next sample.

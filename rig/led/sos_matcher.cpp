@@ -35,11 +35,13 @@ constexpr Duration kSosCodeEndMargin = milliseconds(150);
 // Longest dark stretch inside a repeating SOS, with margin.
 constexpr Duration kSosLongestDark = milliseconds(1250);
 // Pulses are short, so their colour is measured from few samples: a little looser than naming.
-constexpr double kPulseColourTolerance = 0.25;
+constexpr ColourAllowance kPulseColour{0.35, 0.05};
 
-bool is_red_pulse(const LightSegment& s) {
+bool is_red_pulse(const LightSegment& s, const LightTrack& track) {
   return s.lit && s.flat && s.clean &&
-         is_colour(nearest_default_colour(s.light, kPulseColourTolerance), "red");
+         is_colour(nearest_default_colour(s.light, with_noise(kPulseColour, track.channel_noise(), s.samples,
+                                                              brightest(s.light))),
+                   "red");
 }
 
 // Beyond the edges' own slack: dots and dashes differ by 150 ms, gaps by 100 ms.
@@ -60,7 +62,7 @@ std::optional<Candidate> SosMatcher::on_segment(const LightSegment& s, const Lig
   const bool after_dot_gap =
       std::exchange(dot_gap_, !s.lit && s.clean && sos_gap_fits(s, kSosPrefix[0].dark));
   if (s.lit) {
-    if (play_ && !play_->expect_dark && !play_->ended && is_red_pulse(s)) {
+    if (play_ && !play_->expect_dark && !play_->ended && is_red_pulse(s, track)) {
       const bool in_code = play_->pulse >= kSosPrefix.size();
       const Duration expected = in_code ? kSosDash : kSosPrefix[play_->pulse].lit;
       if (near(s.length(), expected, lit_tolerance)) {
@@ -70,7 +72,7 @@ std::optional<Candidate> SosMatcher::on_segment(const LightSegment& s, const Lig
         return std::nullopt;
       }
     }
-    begin_play(s, lit_tolerance, after_dot_gap);
+    begin_play(s, track, lit_tolerance, after_dot_gap);
     return std::nullopt;
   }
   if (!play_ || !play_->expect_dark) return std::nullopt;
@@ -104,11 +106,12 @@ std::optional<Candidate> SosMatcher::on_segment(const LightSegment& s, const Lig
 }
 
 // A dot after a completed play is the next play of the same SOS; any other dot starts a new one.
-void SosMatcher::begin_play(const LightSegment& s, Duration tolerance, bool after_dot_gap) {
+void SosMatcher::begin_play(const LightSegment& s, const LightTrack& track, Duration tolerance,
+                            bool after_dot_gap) {
   const bool follows = play_ && play_->ended;
   const std::uint64_t run = follows ? play_->run : next_run_++;
   play_.reset();
-  if (!is_red_pulse(s) || !near(s.length(), kSosDot, tolerance)) return;
+  if (!is_red_pulse(s, track) || !near(s.length(), kSosDot, tolerance)) return;
   Play p;
   p.run = run;
   p.start = s.begin;

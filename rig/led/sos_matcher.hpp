@@ -36,7 +36,7 @@ class SosMatcher {
     bool first_dot_hidden = false;
   };
   std::optional<Candidate> name(Instant now);
-  void begin_play(const LightSegment& s, Duration tolerance, bool after_dot_gap);
+  void begin_play(const LightSegment& s, const LightTrack& track, Duration tolerance, bool after_dot_gap);
 
   std::optional<Play> play_;
   bool dot_gap_ = false;  // the latest segment was dark for about a dot-gap
