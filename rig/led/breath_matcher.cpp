@@ -63,6 +63,8 @@ constexpr double kRampWobble = 0.05;
 constexpr double kRampMinSpan = 0.25;
 constexpr double kRampMinTop = 0.6;
 constexpr double kRampNearDark = 0.2;
+// A point is on a ramp's line for its colour within this many noise sds plus the ramp's wobble.
+constexpr double kColourInlierSds = 3.0;
 
 }  // namespace
 
@@ -96,6 +98,7 @@ std::optional<Candidate> BreathMatcher::on_point(const LightPoint& p, const Ligh
     run_.reset();
     left_at_ = last_ ? std::optional<std::uint64_t>(last_->position) : std::nullopt;
   }
+  if (std::optional<Candidate> cut = on_cut(step, jump, track)) return cut;
   const float turn = kTurn * track.contrast();
   const Extreme here{p.t, track.ring().next() - 1, p.smooth, !falling_};
   if (!running_) {
@@ -113,6 +116,35 @@ std::optional<Candidate> BreathMatcher::on_point(const LightPoint& p, const Ligh
   falling_ = !falling_;
   running_ = Extreme{p.t, here.position, p.smooth, !falling_};
   return on_extreme(confirmed, track);
+}
+
+// A breath's first ramp cut short by a step or a jump (the ~1 s of breathing white at power-up ends
+// at blinking green's first rise) ends there: it is judged at once, from its peak to the last point
+// before the cut, rather than when the smoothed light of the pattern that cut it turns, which may
+// be after that pattern is named (a state named later with an earlier start is not reported).
+std::optional<Candidate> BreathMatcher::on_cut(std::optional<Instant> step, std::optional<Instant> jump,
+                                               const LightTrack& track) {
+  const std::optional<Instant> cut = step && jump ? std::max(*step, *jump) : step ? step : jump;
+  // Only a first ramp under way: not the last extreme of a run the light left (gray after a breath).
+  if (run_ || !last_ || !last_->peak || !falling_ || last_->position == left_at_ || !cut ||
+      *cut <= last_->t || *cut - last_->t > kLongestHalfBreath || *cut <= cut_seen_) {
+    return std::nullopt;
+  }
+  cut_seen_ = *cut;
+  const PointRing& ring = track.ring();
+  std::uint64_t pos = ring.next() - 1;
+  while (pos > last_->position && pos > ring.oldest() && ring.at(pos).t >= *cut) --pos;
+  if (pos <= last_->position) return std::nullopt;
+  const Extreme end{ring.at(pos).t, pos, ring.at(pos).smooth, false};
+  const Ramp r = fit_ramp(*last_, end, track);
+  if (!r.breath_like || r.full) return std::nullopt;  // not a breath cut short: followed as before
+  std::optional<Candidate> c = on_ramp(r, track);
+  if (!c) return std::nullopt;
+  // What follows the cut is another pattern: its extremes are followed afresh.
+  running_.reset();
+  last_.reset();
+  falling_ = false;
+  return c;
 }
 
 // A breath starts at full brightness: when the peak sits just after a jump up (from dark, or from
@@ -155,9 +187,6 @@ BreathMatcher::Ramp BreathMatcher::fit_ramp(const Extreme& from, const Extreme& 
   const float dark = track.dark_level();
   const float contrast = track.contrast();
   double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0;
-  // Each die's light against time, for the ramp's colour: how much each changes along it, which a
-  // dark level gone off (room light drifting through a long breath) does not tint as a mean would.
-  std::array<double, 3> sl{}, sxl{};
   for (std::uint64_t pos = from.position; pos <= to.position; ++pos) {
     const LightPoint& p = ring.at(pos);
     if (p.t < lo || p.t > hi) continue;
@@ -169,11 +198,6 @@ BreathMatcher::Ramp BreathMatcher::fit_ramp(const Extreme& from, const Extreme& 
     sxx += x * x;
     sxy += x * y;
     syy += y * y;
-    const std::array<double, 3> l{p.light.r, p.light.g, p.light.b};
-    for (std::size_t i = 0; i < 3; ++i) {
-      sl[i] += l[i];
-      sxl[i] += x * l[i];
-    }
   }
   const double det = n * sxx - sx * sx;
   if (n < 8 || det <= 0) return r;
@@ -193,13 +217,43 @@ BreathMatcher::Ramp BreathMatcher::fit_ramp(const Extreme& from, const Extreme& 
   r.top = static_cast<float>(high + dark);
   r.bottom = static_cast<float>(low + dark);
   r.period = seconds_to_duration(2 * high / std::abs(slope));
-  // The change of each die over the ramp, rising: the light at its bright end above its dark end.
-  const double sign = falling ? -1 : 1;
+  r.light = ramp_colour(from, length, slope, intercept, track);
+  return r;
+}
+
+// Each die's light against time along the ramp: how much each changes over it (rising, the bright end
+// above the dark end), which a dark level gone off (room light drifting through a long breath) does
+// not tint as a mean would. Only from points on the fitted line: where a breath is cut short, the
+// light that cut it (a blink starting lit) ends the ramp and must not colour it.
+Rgb BreathMatcher::ramp_colour(const Extreme& from, Duration length, double slope, double intercept,
+                               const LightTrack& track) const {
+  const double inlier = kColourInlierSds * track.noise() + kRampWobble * track.contrast();
+  const PointRing& ring = track.ring();
+  const Instant lo = from.t + length / 10;
+  const Instant hi = from.t + length - length / 10;
+  double n = 0, sx = 0, sxx = 0;
+  std::array<double, 3> sl{}, sxl{};
+  for (std::uint64_t pos = from.position; pos < ring.next(); ++pos) {
+    const LightPoint& p = ring.at(pos);
+    if (p.t > hi) break;
+    const double x = to_s(p.t - from.t);
+    if (p.t < lo || std::abs(p.level - (intercept + slope * x)) > inlier) continue;
+    n += 1;
+    sx += x;
+    sxx += x * x;
+    const std::array<double, 3> l{p.light.r, p.light.g, p.light.b};
+    for (std::size_t i = 0; i < 3; ++i) {
+      sl[i] += l[i];
+      sxl[i] += x * l[i];
+    }
+  }
+  const double det = n * sxx - sx * sx;
+  if (n < 2 || det <= 0) return {};
+  const double sign = slope < 0 ? -1 : 1;
   const auto change = [&](std::size_t i) {
     return static_cast<float>(sign * (n * sxl[i] - sx * sl[i]) / det * to_s(length));
   };
-  r.light = {change(0), change(1), change(2)};
-  return r;
+  return {change(0), change(1), change(2)};
 }
 
 std::optional<Candidate> BreathMatcher::on_ramp(const Ramp& r, const LightTrack& track) {

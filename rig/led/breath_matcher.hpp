@@ -67,8 +67,12 @@ class BreathMatcher {
     std::int64_t next_flat_check = 0;
   };
   std::optional<Candidate> on_extreme(Extreme e, const LightTrack& track);
+  std::optional<Candidate> on_cut(std::optional<Instant> step, std::optional<Instant> jump,
+                                  const LightTrack& track);
   Extreme with_onset(Extreme peak, const LightTrack& track) const;
   Ramp fit_ramp(const Extreme& from, const Extreme& to, const LightTrack& track) const;
+  Rgb ramp_colour(const Extreme& from, Duration length, double slope, double intercept,
+                  const LightTrack& track) const;
   std::optional<Candidate> on_ramp(const Ramp& r, const LightTrack& track);
   std::optional<Candidate> rename(const Ramp& r, Instant now);
   bool leaves_run(const LightPoint& p);
@@ -85,6 +89,7 @@ class BreathMatcher {
   // The extreme a run had last reached when the light left its colour: no breath is under way from
   // it (mid_breath), though a breath of the new colour may start there.
   std::optional<std::uint64_t> left_at_;
+  Instant cut_seen_;  // the latest step or jump that ended a first ramp (on_cut)
   std::uint64_t next_id_ = 1;
 };
 
