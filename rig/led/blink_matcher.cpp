@@ -27,6 +27,23 @@ constexpr float kNextCycleColour = 0.5F;
 // A blink is flash-like when its period is within this of the 500 ms flash period.
 constexpr double kFlashLikePeriod = 0.25;
 
+// The default blink period within `tolerance` of either measure of a run's period (rise to rise;
+// twice its dark phases), the nearest if several; else the first measure.
+Duration nominal_period(Duration measured, Duration from_darks, double tolerance) {
+  Duration best = measured;
+  double off_by = tolerance;
+  for (const Duration p : {led_periods::kBlinkSlow, led_periods::kBlinkNormal, led_periods::kBlinkFast}) {
+    for (const Duration m : {measured, from_darks}) {
+      const double d = std::abs(to_ms(m - p)) / to_ms(p);
+      if (d <= off_by) {
+        off_by = d;
+        best = p;
+      }
+    }
+  }
+  return best;
+}
+
 }  // namespace
 
 std::optional<Candidate> BlinkMatcher::on_segment(const LightSegment& s, const LightTrack& track) {
@@ -100,6 +117,7 @@ void BlinkMatcher::start_run(const LightSegment& s) {
   r.lead_dark = before_[1];
   r.last_edge = s.end;
   r.lit_sum = s.length();
+  r.first_lit = s.length();
   r.lits = 1;
   r.light_sum = s.light;
   r.lit_samples = s.samples;
@@ -211,7 +229,16 @@ Instant BlinkMatcher::first_edge(const LightTrack& track) const {
       near_fraction(r.lead_dark->length(), half, kPhaseAgreement, r.lead_dark->slack() + margin) &&
       r.lead_lit->clean && r.lead_lit->length() > half + r.lead_lit->slack() &&
       colour_distance(normalised(r.lead_lit->light), normalised(r.light())) <= kSameColour;
-  return merged ? r.lead_dark->begin - half : r.start;
+  if (merged) return r.lead_dark->begin - half;
+  // A first lit phase longer than half a period (by more than the edges' timing makes of an equal
+  // one) began under light of the blink's colour: fast blinking cyan slowing to blinking cyan while
+  // lit runs its last lit phase into the new one, whose rise it hides. The new blink's first lit
+  // phase is half a period: it began that long before its first fall. The period is a default one
+  // when near it (one cycle's measure is 10-20 ms off at 50 Hz; the first cycle's rise to rise
+  // includes the hidden part, and a lost sample shortens a dark).
+  const Duration period = nominal_period(r.period(), 2 * r.mean_dark(), options_.period_tolerance);
+  const Duration excess = r.first_lit - period / 2;
+  return excess > track.sample_interval() / 2 && excess < period / 2 ? r.start + excess : r.start;
 }
 
 // A custom blink is only named once it is longer than any default sequence it could be part of:

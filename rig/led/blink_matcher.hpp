@@ -26,6 +26,7 @@ class BlinkMatcher {
     Duration first_rise_slack{0}, last_rise_slack{0};
     Instant last_edge;
     Duration lit_sum{0}, dark_sum{0}, period_sum{0};
+    Duration first_lit{0};  // the first lit phase (from the rise the run starts at)
     int lits = 0, darks = 0, cycles = 0;
     int lit_samples = 0;  // readings the colour was measured from
     Rgb light_sum;

@@ -16,7 +16,6 @@ using std::chrono::milliseconds;
 // Breathing: an extreme is confirmed once the smoothed level has moved this fraction of the
 // contrast away from it.
 constexpr float kTurn = 0.2F;
-constexpr Duration kMinRamp = milliseconds(300);
 constexpr Duration kForgetAfterDark = std::chrono::seconds(1);
 // A breath run ends when the smoothed light stays this far (a fraction of the span of the run's
 // fitted ramps) from the run's triangle for kLeaveBreath: far above the smoothed light's noise even
@@ -53,19 +52,6 @@ constexpr double kFlatMismatch = 0.02;
 constexpr Duration kLongestHalfBreath = milliseconds(4500);
 // Ramps of one breathing run agree on the period within this.
 constexpr double kBreathAgreement = 0.3;
-// A peak within this of a rising step is the step itself (a breath starts at full brightness).
-constexpr Duration kOnsetReach = milliseconds(500);
-constexpr float kOnsetJump = 0.25F;
-// What a breath's ramp may deviate from a straight line beyond the noise, as a fraction of contrast.
-constexpr double kRampWobble = 0.05;
-// A breath's ramp covers at least kRampMinSpan of the contrast, starts (or ends) above kRampMinTop;
-// a full one reaches within kRampNearDark of dark.
-constexpr double kRampMinSpan = 0.25;
-constexpr double kRampMinTop = 0.6;
-constexpr double kRampNearDark = 0.2;
-// A point is on a ramp's line for its colour within this many noise sds plus the ramp's wobble.
-constexpr double kColourInlierSds = 3.0;
-
 }  // namespace
 
 std::optional<Candidate> BreathMatcher::on_point(const LightPoint& p, const LightTrack& track) {
@@ -147,113 +133,11 @@ std::optional<Candidate> BreathMatcher::on_cut(std::optional<Instant> step, std:
   return c;
 }
 
-// A breath starts at full brightness: when the peak sits just after a jump up (from dark, or from
-// wherever the pattern before left the light), the ramp and the state began at the jump, not where
-// the smoothed level topped out. A jump: two samples above two samples by a good part of the
-// contrast, which a breath's own slope (1/80 of it per 25 ms step) never makes.
-BreathMatcher::Extreme BreathMatcher::with_onset(Extreme peak, const LightTrack& track) const {
-  const PointRing& ring = track.ring();
-  const float jump = kOnsetJump * track.contrast();
-  for (std::uint64_t pos = peak.position; pos >= ring.oldest() + 2 && pos + 1 < ring.next(); --pos) {
-    if (peak.t - ring.at(pos).t > kOnsetReach) break;
-    const float after = std::min(ring.at(pos).level, ring.at(pos + 1).level);
-    const float before = std::max(ring.at(pos - 1).level, ring.at(pos - 2).level);
-    if (after - before > jump) {
-      peak.t = ring.at(pos - 1).t + (ring.at(pos).t - ring.at(pos - 1).t) / 2;
-      peak.position = pos;
-      return peak;
-    }
-  }
-  return peak;
-}
-
 std::optional<Candidate> BreathMatcher::on_extreme(Extreme e, const LightTrack& track) {
   const std::optional<Extreme> from = last_;
   last_ = e;
   if (!from) return std::nullopt;
   return on_ramp(fit_ramp(*from, e, track), track);
-}
-
-// Least-squares line through the middle 80% of the ramp (its ends are where the smoothed extremes
-// blur): a breath is straight, spans most of the contrast, and its slope gives the period.
-BreathMatcher::Ramp BreathMatcher::fit_ramp(const Extreme& from, const Extreme& to,
-                                            const LightTrack& track) const {
-  Ramp r{from, to};
-  const Duration length = to.t - from.t;
-  const PointRing& ring = track.ring();
-  if (length < kMinRamp || from.position < ring.oldest()) return r;
-  const Instant lo = from.t + length / 10;
-  const Instant hi = to.t - length / 10;
-  const float dark = track.dark_level();
-  const float contrast = track.contrast();
-  double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0;
-  for (std::uint64_t pos = from.position; pos <= to.position; ++pos) {
-    const LightPoint& p = ring.at(pos);
-    if (p.t < lo || p.t > hi) continue;
-    const double x = to_s(p.t - from.t);
-    const double y = p.level;
-    n += 1;
-    sx += x;
-    sy += y;
-    sxx += x * x;
-    sxy += x * y;
-    syy += y * y;
-  }
-  const double det = n * sxx - sx * sx;
-  if (n < 8 || det <= 0) return r;
-  const double slope = (n * sxy - sx * sy) / det;
-  const double intercept = (sy - slope * sx) / n;
-  const double rms = std::sqrt(std::max(0.0, (syy - intercept * sy - slope * sxy) / n));
-  const bool falling = from.peak;
-  const double at_from = intercept;
-  const double at_to = intercept + slope * to_s(length);
-  const double high = (falling ? at_from : at_to) - dark;
-  const double low = (falling ? at_to : at_from) - dark;
-  // Straight: what is left after the line is the sensor noise plus a little (the 25 ms steps).
-  const double straight = 1.5 * std::hypot(track.noise(), kRampWobble * contrast);
-  r.breath_like = (falling ? slope < 0 : slope > 0) && rms <= straight &&
-                  high - low >= kRampMinSpan * contrast && high >= kRampMinTop * contrast;
-  r.full = low <= kRampNearDark * contrast;
-  r.top = static_cast<float>(high + dark);
-  r.bottom = static_cast<float>(low + dark);
-  r.period = seconds_to_duration(2 * high / std::abs(slope));
-  r.light = ramp_colour(from, length, slope, intercept, track);
-  return r;
-}
-
-// Each die's light against time along the ramp: how much each changes over it (rising, the bright end
-// above the dark end), which a dark level gone off (room light drifting through a long breath) does
-// not tint as a mean would. Only from points on the fitted line: where a breath is cut short, the
-// light that cut it (a blink starting lit) ends the ramp and must not colour it.
-Rgb BreathMatcher::ramp_colour(const Extreme& from, Duration length, double slope, double intercept,
-                               const LightTrack& track) const {
-  const double inlier = kColourInlierSds * track.noise() + kRampWobble * track.contrast();
-  const PointRing& ring = track.ring();
-  const Instant lo = from.t + length / 10;
-  const Instant hi = from.t + length - length / 10;
-  double n = 0, sx = 0, sxx = 0;
-  std::array<double, 3> sl{}, sxl{};
-  for (std::uint64_t pos = from.position; pos < ring.next(); ++pos) {
-    const LightPoint& p = ring.at(pos);
-    if (p.t > hi) break;
-    const double x = to_s(p.t - from.t);
-    if (p.t < lo || std::abs(p.level - (intercept + slope * x)) > inlier) continue;
-    n += 1;
-    sx += x;
-    sxx += x * x;
-    const std::array<double, 3> l{p.light.r, p.light.g, p.light.b};
-    for (std::size_t i = 0; i < 3; ++i) {
-      sl[i] += l[i];
-      sxl[i] += x * l[i];
-    }
-  }
-  const double det = n * sxx - sx * sx;
-  if (n < 2 || det <= 0) return {};
-  const double sign = slope < 0 ? -1 : 1;
-  const auto change = [&](std::size_t i) {
-    return static_cast<float>(sign * (n * sxl[i] - sx * sl[i]) / det * to_s(length));
-  };
-  return {change(0), change(1), change(2)};
 }
 
 std::optional<Candidate> BreathMatcher::on_ramp(const Ramp& r, const LightTrack& track) {
@@ -296,17 +180,17 @@ std::optional<Candidate> BreathMatcher::on_ramp(const Ramp& r, const LightTrack&
     // A breath cut short (the ~1 s of white at power-up): named only when it began at full
     // brightness and ramped long enough to measure.
     if (!r.from.peak || r.to.t - r.from.t < options_.min_partial_breath) return std::nullopt;
-    Candidate c = name(r.from.t, r.period, r.light, now, true);
+    Candidate c = name(r.start, r.period, r.light, now, true);
     c.transient = true;
     return c;
   }
-  run_ = Run{next_id_++, r.from.t, r.period, r.light, r.to, 0};
+  run_ = Run{next_id_++, r.start, r.period, r.light, r.to, 0};
   run_->take_levels(r);
   run_->levels = LevelBins(now);
   const Rgb colour = normalised(r.light);
   const float squares = dot_product(colour, colour);
   run_->along = squares > 0 ? colour.scaled(1.0F / squares) : Rgb{};
-  Candidate c = name(r.from.t, r.period, r.light, now, false);
+  Candidate c = name(r.start, r.period, r.light, now, false);
   c.run = run_->id;
   run_->named_default = c.change.state != "unknown";
   // A custom breath waits for its next ramp to confirm it: a first ramp is often measured off (its

@@ -31,9 +31,14 @@ class BreathMatcher {
     std::uint64_t position = 0;
     float level = 0;
     bool peak = false;
+    // A peak whose onset was the rise of a blink's lit phase (note_blink_before): the breath began
+    // within `merged_within` of it, where its line stands at the blink's lit reading `full`.
+    Duration merged_within{0};
+    Rgb full;
   };
   struct Ramp {
     Extreme from, to;
+    Instant start;  // when the breath began: from.t, or later within a merged lit phase
     bool breath_like = false;
     bool full = false;          // reached (close to) dark or full at both ends
     float top = 0, bottom = 0;  // the fitted line's level at its peak and trough ends
@@ -70,7 +75,10 @@ class BreathMatcher {
   std::optional<Candidate> on_cut(std::optional<Instant> step, std::optional<Instant> jump,
                                   const LightTrack& track);
   Extreme with_onset(Extreme peak, const LightTrack& track) const;
+  void note_blink_before(Extreme& peak, const LightTrack& track) const;
   Ramp fit_ramp(const Extreme& from, const Extreme& to, const LightTrack& track) const;
+  Instant merged_start(const Extreme& from, Duration length, double slope, double intercept,
+                       const LightTrack& track) const;
   Rgb ramp_colour(const Extreme& from, Duration length, double slope, double intercept,
                   const LightTrack& track) const;
   std::optional<Candidate> on_ramp(const Ramp& r, const LightTrack& track);

@@ -325,9 +325,18 @@ void LightTrack::check_colour_split(const LightPoint& p) {
     split_candidate_ = ring_.next();
     return;
   }
-  // Second differing sample in a row: the colour changed at the first one.
-  const std::uint64_t first = *split_candidate_;
+  // Second differing sample in a row: the colour changed at the first one, or before it when the
+  // segment's only samples before that are of the new colour too (a phase one sample long before it,
+  // too short to give the segment a colour of its own to differ from).
+  std::uint64_t first = *split_candidate_;
   split_candidate_.reset();
+  const Rgb from_colour = normalised(ring_.at(open_.first).light);
+  const Rgb new_colour = normalised(ring_.at(first).light);
+  while (first - 1 > open_.first && first - 1 >= ring_.oldest() &&
+         colour_distance(normalised(ring_.at(first - 1).light), new_colour) <= kColourChange &&
+         colour_distance(normalised(ring_.at(first - 1).light), from_colour) > kColourChange) {
+    --first;
+  }
   const Instant at = midpoint(ring_.at(first - 1).t, ring_.at(first).t);
   const Duration slack = (ring_.at(first).t - ring_.at(first - 1).t) / 2;
   close_segment(at, slack, first - 1);

@@ -31,6 +31,11 @@ constexpr float kDarkMargin = 0.06F;
 constexpr float kDarkFloorSds = 0.5F;
 // The dark level may be learned during the short steady stretches of a pattern's dark phases.
 constexpr Duration kPatternDarkPhase = milliseconds(400);
+// A lit phase at most this long that did not step is a blink's, cut short (a 2 Hz blink's 250 ms).
+constexpr Duration kBriefLit = milliseconds(250);
+// Dark after dark: light that dropped by this share of the reference at the change went off there;
+// less is room light drifting (0.7% of the reference over a second, seen at 200 Hz).
+constexpr float kRemnantShare = 0.02F;
 
 }  // namespace
 
@@ -46,6 +51,7 @@ std::optional<Candidate> SteadyMatcher::on_point(const LightPoint& p, const Ligh
   block_.b += p.raw.b;
   ++block_.samples;
   block_.last_t = p.t;
+  if (track.closed() && track.closed()->lit) last_lit_ = track.closed();
   // Solid light a breath held back is named as soon as the breath is left, not at the next block.
   const bool released = held_by_breath_ && !breathing;
   held_by_breath_ = breathing;
@@ -71,12 +77,45 @@ std::optional<Candidate> SteadyMatcher::close_block(const LightTrack& track, boo
   } else if (run_.samples == 0) {
     run_ = block;
     run_.id = next_id_++;
+  } else if (std::optional<DarkChange> change = breathing ? std::nullopt : dark_change(block, track);
+             change && brightest(change->after - change->before) <= kRemnantShare * track.reference()) {
+    // Dark after dark, the light not risen: it changed below the dark margin. Light that went off
+    // there (a breath's trough, cut off as it rose again; or what was left of it when the dark run
+    // began) dates the dark: a new run when the change is in the latest blocks, else still the run,
+    // which the remnant before the change began too early (unless it was named already). Room light
+    // drifting dates nothing: the run goes on, measured from the change. (Light rising is a change
+    // like any other, below.)
+    const bool went_off = brightest(change->before - change->after) > kRemnantShare * track.reference();
+    if (went_off && change->at >= previous_block_start_) {
+      remember_dark({run_.start, change->at});
+      run_ = points_between(change->at, track);
+      run_.id = next_id_++;
+    } else {
+      const std::uint64_t id = run_.id;
+      const Instant start = run_.start;
+      run_ = points_between(change->at, track);
+      run_.id = id;
+      if (!went_off || id == settled_run_) run_.start = start;
+    }
   } else {
     // The old run ends at the first step after its last point, the new one begins at the last step
     // (a blink in between belongs to neither). Without a step, the points say where the light
     // changed (edges do not: noise over dim light makes them).
-    const std::optional<Instant> first_change = track.first_step_since(run_.last_t);
-    const std::optional<Instant> last_change = track.last_step();
+    std::optional<Instant> first_change = track.first_step_since(run_.last_t);
+    std::optional<Instant> last_change = track.last_step();
+    if (last_lit_ && last_lit_->clean && last_lit_->end > run_.last_t && last_lit_->end <= block.last_t &&
+        last_lit_->length() <= kBriefLit) {
+      // A lit phase too brief to step (a blink's last, cut short as the LED went off; at the lit
+      // level, not noise about the threshold): its edges are where the light changed, when no step
+      // was later.
+      if (!first_change) first_change = last_lit_->begin;
+      if (!last_change || *last_change < last_lit_->end) last_change = last_lit_->end;
+    }
+    const std::optional<Instant> jump = track.last_jump();
+    if (!first_change && jump && *jump > run_.last_t) {
+      // Nor a step, but a jump no light drifts by (a breath cut off low): the change was there.
+      first_change = last_change = jump;
+    }
     const Instant gradual = first_change ? Instant{} : gradual_change_time(block, track);
     changed_gradually_ = !first_change;
     const Instant ended = std::max(first_change ? *first_change : gradual, run_.start);
@@ -118,6 +157,68 @@ SteadyMatcher::Stats SteadyMatcher::points_since(Instant at, const Stats& block,
     since.low = Rgb{kNoMean, kNoMean, kNoMean};
     since.high = Rgb{-kNoMean, -kNoMean, -kNoMean};
   }
+  return since;
+}
+
+// Where a dark run's light changed, when it and the block after it are both dark and nothing stepped,
+// blinked or jumped in between: the split of the run's points and the block's into two means that
+// explains the most of their spread (least squares). Nothing when that is not dark after dark.
+std::optional<SteadyMatcher::DarkChange> SteadyMatcher::dark_change(const Stats& block,
+                                                                    const LightTrack& track) const {
+  if (!is_dark(run_, track) || !is_dark(block, track) || track.first_step_since(run_.last_t))
+    return std::nullopt;
+  if (last_lit_ && last_lit_->end > run_.last_t) return std::nullopt;
+  if (const std::optional<Instant> jump = track.last_jump(); jump && *jump > run_.last_t) return std::nullopt;
+  const PointRing& ring = track.ring();
+  const std::uint64_t first = std::max(run_.first, ring.oldest());
+  Rgb total{};
+  int n = 0;
+  for (std::uint64_t pos = first; pos < ring.next(); ++pos) {
+    if (ring.at(pos).t < run_.start) continue;
+    total = total + ring.at(pos).raw;
+    ++n;
+  }
+  if (n < 4) return std::nullopt;
+  Rgb before{};
+  int k = 0;
+  float best = -1;
+  std::optional<DarkChange> change;
+  for (std::uint64_t pos = first; pos + 1 < ring.next(); ++pos) {
+    const LightPoint& p = ring.at(pos);
+    if (p.t < run_.start) continue;
+    before = before + p.raw;
+    ++k;
+    if (k < 2 || n - k < 2) continue;
+    const Rgb d = before.scaled(1.0F / static_cast<float>(k)) -
+                  (total - before).scaled(1.0F / static_cast<float>(n - k));
+    const float explained =
+        static_cast<float>(k) * static_cast<float>(n - k) / static_cast<float>(n) * dot_product(d, d);
+    if (explained > best) {
+      best = explained;
+      change = DarkChange{p.t + (ring.at(pos + 1).t - p.t) / 2, before.scaled(1.0F / static_cast<float>(k)),
+                          (total - before).scaled(1.0F / static_cast<float>(n - k))};
+    }
+  }
+  return change;
+}
+
+// The run's points from `at` on.
+SteadyMatcher::Stats SteadyMatcher::points_between(Instant at, const LightTrack& track) const {
+  Stats since;
+  since.start = at;
+  since.steps_before = track.step_count();
+  const PointRing& ring = track.ring();
+  for (std::uint64_t pos = std::max(run_.first, ring.oldest()); pos < ring.next(); ++pos) {
+    const LightPoint& p = ring.at(pos);
+    if (p.t < at) continue;
+    if (since.samples == 0) since.first = pos;
+    since.r += p.raw.r;
+    since.g += p.raw.g;
+    since.b += p.raw.b;
+    ++since.samples;
+    since.last_t = p.t;
+  }
+  since.low = since.high = since.mean();
   return since;
 }
 

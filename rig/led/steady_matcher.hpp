@@ -70,6 +70,12 @@ class SteadyMatcher {
   bool departs_from_run(const Stats& block, const LightTrack& track) const;
   Instant gradual_change_time(const Stats& block, const LightTrack& track) const;
   Stats points_since(Instant at, const Stats& block, const LightTrack& track) const;
+  struct DarkChange {
+    Instant at;
+    Rgb before, after;  // the mean readings either side
+  };
+  std::optional<DarkChange> dark_change(const Stats& block, const LightTrack& track) const;
+  Stats points_between(Instant at, const LightTrack& track) const;
   std::optional<Candidate> offer(const LightTrack& track, Duration dark_needed, Duration lit_needed) const;
   bool is_dark(const Stats& run, const LightTrack& track) const;
   bool looks_level(const LightTrack& track) const;
@@ -85,6 +91,8 @@ class SteadyMatcher {
   float pattern_light_ = 0;
   bool changed_gradually_ = false;
   bool held_by_breath_ = false;  // `breathing` at the latest point
+  // The latest lit segment: a blink too brief to step (a pattern's last lit phase cut short).
+  std::optional<LightSegment> last_lit_;
   // The latest ended dark stretches (ring): enough to reach back over a whole SOS play, which is
   // named only when its code has ended.
   std::array<DarkStretch, 64> dark_stretches_{};
