@@ -408,7 +408,12 @@ void LightTrack::close_segment(Instant at, Duration slack, std::uint64_t last) {
     if (colour_distance(normalised(ring_.at(from).light), normalised(rest)) > kColourChange) s.light = rest;
   }
   s.flat = !s.lit || segment_is_flat(s);
-  s.clean = s.lit ? s.mean_level >= dark_level_ + kCleanLit * contrast_
+  // A lit phase of another colour than the envelope's peak is measured against its own light, as
+  // follow_colour_change would have the envelope do had its noisy points not kept it from it (a
+  // dim orange flash right after cyan): clean at the share of the contrast that lets it.
+  const bool other_colour =
+      s.lit && colour_distance(normalised(s.light), peaks_[peak_head_].colour) > kColourChange;
+  s.clean = s.lit ? s.mean_level >= dark_level_ + (other_colour ? kColourResetShare : kCleanLit) * contrast_
                   : s.mean_level <= dark_level_ + kCleanDark * contrast_;
   closed_ = s;
 }

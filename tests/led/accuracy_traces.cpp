@@ -173,43 +173,6 @@ class ScriptWriter {
   std::optional<Label> last_;
 };
 
-// The mean of the samples from `from` to `to`.
-ChannelLevels mean_between(const std::vector<RgbSample>& samples, Instant from, Instant to) {
-  std::vector<RgbSample> inside;
-  std::copy_if(samples.begin(), samples.end(), std::back_inserter(inside),
-               [&](const RgbSample& s) { return s.t >= from && s.t < to; });
-  return mean_levels(inside);
-}
-
-// What `cyanrig led calibrate --primaries probe` records for this sensor: dark (the LED off), then
-// each die alone and white at the default brightness, a second each and the first 300 ms left to
-// settle, through the same sensor (its noise, a stream of its own), and the correction made of them.
-LedCalibration probe_calibration(SensorModel sensor) {
-  sensor.seed ^= 0xca1ab7a7eULL;
-  sensor.drop = 0;
-  LedScript probe;
-  probe.show(seconds(1), "off");
-  for (const std::uint32_t hex : {0xFF0000U, 0x00FF00U, 0x0000FFU, 0xFFFFFFU}) {
-    probe.show(seconds(1), sim::LedSignal::solid(Rgb::from_hex(hex)));
-  }
-  const std::vector<RgbSample> samples = probe.sample(sensor);
-  auto reading = [&](std::size_t i) {
-    return mean_between(samples, probe.start_of(i) + milliseconds(300), probe.start_of(i + 1));
-  };
-  LedCalibration cal;
-  cal.dark = reading(0);
-  cal.primaries = Primaries{reading(1), reading(2), reading(3)};
-  cal.white = reading(4);
-  cal.primaries_from = "probe";
-  auto correction = colour_correction(*cal.dark, *cal.primaries);
-  if (const auto* problem = std::get_if<std::string>(&correction)) {
-    fmt::print(stderr, "calibration failed: {}\n", *problem);
-    std::exit(1);
-  }
-  cal.correction = std::get<ChannelMatrix>(correction);
-  return cal;
-}
-
 }  // namespace
 
 Trace generate(const TraceSpec& spec) {

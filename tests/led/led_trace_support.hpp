@@ -11,6 +11,7 @@
 #include "drivers/led/sim/led_optics.hpp"
 #include "drivers/sim/led_animator.hpp"
 #include "rig/capabilities/colour_sensor.hpp"
+#include "rig/led/calibration.hpp"
 #include "rig/led/led_decoder.hpp"
 
 namespace cyanrig::test {
@@ -61,6 +62,12 @@ class LedScript {
 // Feeds the samples in 200 ms batches (like the simulated sensor) and then finishes.
 std::vector<LedStateChange> decode(const std::vector<RgbSample>& samples,
                                    const LedDecoderOptions& options = {});
+
+// What `cyanrig led calibrate --primaries probe` records for this sensor: dark (the LED off), then
+// each die alone and white at the default brightness, a second each and the first 300 ms left to
+// settle, through the same sensor (its noise, a stream of its own), and the correction made of them.
+// Throws when the correction cannot be made.
+LedCalibration probe_calibration(SensorModel sensor);
 
 // "name@start_ms" for each state, e.g. "off@0 breathing_white@1000 sos(13)@5000", for readable
 // failures.
