@@ -34,6 +34,42 @@ constexpr double kRampNearDark = 0.2;
 // A point is on a ramp's line for its colour within this many noise sds plus the ramp's wobble.
 constexpr double kColourInlierSds = 3.0;
 
+// Each channel's least-squares line against time (seconds from `from_t`) through the middle 80% of
+// a ramp, from the points on the ramp's own fitted line (level = intercept + slope * x) only; the
+// channels are the points' `channels` (their raw readings, or their light in die space).
+struct ChannelLines {
+  double n = 0, sx = 0, sxx = 0;
+  std::array<double, 3> sy{}, sxy{};
+  double det() const { return n * sxx - sx * sx; }
+  double slope(std::size_t i) const { return (n * sxy[i] - sx * sy[i]) / det(); }
+  double intercept(std::size_t i) const { return (sy[i] - slope(i) * sx) / n; }
+};
+
+ChannelLines fit_channels(std::uint64_t from_position, Instant from_t, Duration length, double slope,
+                          double intercept, const LightTrack& track, Rgb LightPoint::*channels) {
+  const double inlier = kColourInlierSds * track.noise() + kRampWobble * track.contrast();
+  const PointRing& ring = track.ring();
+  const Instant lo = from_t + length / 10;
+  const Instant hi = from_t + length - length / 10;
+  ChannelLines f;
+  for (std::uint64_t pos = from_position; pos < ring.next(); ++pos) {
+    const LightPoint& p = ring.at(pos);
+    if (p.t > hi) break;
+    const double x = to_s(p.t - from_t);
+    if (p.t < lo || std::abs(p.level - (intercept + slope * x)) > inlier) continue;
+    f.n += 1;
+    f.sx += x;
+    f.sxx += x * x;
+    const Rgb c = p.*channels;
+    const std::array<double, 3> y{c.r, c.g, c.b};
+    for (std::size_t i = 0; i < 3; ++i) {
+      f.sy[i] += y[i];
+      f.sxy[i] += x * y[i];
+    }
+  }
+  return f;
+}
+
 }  // namespace
 
 // A breath starts at full brightness: when the peak sits just after a jump up (from dark, or from
@@ -166,36 +202,15 @@ BreathMatcher::Ramp BreathMatcher::fit_ramp(const Extreme& from, const Extreme& 
 // is 30 ms of a breath's slope).
 Instant BreathMatcher::merged_start(const Extreme& from, Duration length, double slope, double intercept,
                                     const LightTrack& track) const {
-  const double inlier = kColourInlierSds * track.noise() + kRampWobble * track.contrast();
-  const PointRing& ring = track.ring();
-  const Instant lo = from.t + length / 10;
-  const Instant hi = from.t + length - length / 10;
-  double n = 0, sx = 0, sxx = 0;
-  std::array<double, 3> sy{}, sxy{};
-  for (std::uint64_t pos = from.position; pos < ring.next(); ++pos) {
-    const LightPoint& p = ring.at(pos);
-    if (p.t > hi) break;
-    const double x = to_s(p.t - from.t);
-    if (p.t < lo || std::abs(p.level - (intercept + slope * x)) > inlier) continue;
-    n += 1;
-    sx += x;
-    sxx += x * x;
-    const std::array<double, 3> y{p.raw.r, p.raw.g, p.raw.b};
-    for (std::size_t i = 0; i < 3; ++i) {
-      sy[i] += y[i];
-      sxy[i] += x * y[i];
-    }
-  }
-  const double det = n * sxx - sx * sx;
-  double x_full = (intercept - track.dark_level() - (brightest(from.full) - track.dark_level())) / -slope;
-  if (n >= 8 && det > 0) {
+  const ChannelLines f =
+      fit_channels(from.position, from.t, length, slope, intercept, track, &LightPoint::raw);
+  double x_full = (intercept - brightest(from.full)) / -slope;
+  if (f.n >= 8 && f.det() > 0) {
     const std::array<double, 3> full{from.full.r, from.full.g, from.full.b};
     double num = 0, den = 0;
     for (std::size_t i = 0; i < 3; ++i) {
-      const double b = (n * sxy[i] - sx * sy[i]) / det;
-      const double a = (sy[i] - b * sx) / n;
-      num += b * (full[i] - a);
-      den += b * b;
+      num += f.slope(i) * (full[i] - f.intercept(i));
+      den += f.slope(i) * f.slope(i);
     }
     if (den > 0) x_full = num / den;
   }
@@ -209,32 +224,11 @@ Instant BreathMatcher::merged_start(const Extreme& from, Duration length, double
 // light that cut it (a blink starting lit) ends the ramp and must not colour it.
 Rgb BreathMatcher::ramp_colour(const Extreme& from, Duration length, double slope, double intercept,
                                const LightTrack& track) const {
-  const double inlier = kColourInlierSds * track.noise() + kRampWobble * track.contrast();
-  const PointRing& ring = track.ring();
-  const Instant lo = from.t + length / 10;
-  const Instant hi = from.t + length - length / 10;
-  double n = 0, sx = 0, sxx = 0;
-  std::array<double, 3> sl{}, sxl{};
-  for (std::uint64_t pos = from.position; pos < ring.next(); ++pos) {
-    const LightPoint& p = ring.at(pos);
-    if (p.t > hi) break;
-    const double x = to_s(p.t - from.t);
-    if (p.t < lo || std::abs(p.level - (intercept + slope * x)) > inlier) continue;
-    n += 1;
-    sx += x;
-    sxx += x * x;
-    const std::array<double, 3> l{p.light.r, p.light.g, p.light.b};
-    for (std::size_t i = 0; i < 3; ++i) {
-      sl[i] += l[i];
-      sxl[i] += x * l[i];
-    }
-  }
-  const double det = n * sxx - sx * sx;
-  if (n < 2 || det <= 0) return {};
+  const ChannelLines f =
+      fit_channels(from.position, from.t, length, slope, intercept, track, &LightPoint::light);
+  if (f.n < 2 || f.det() <= 0) return {};
   const double sign = slope < 0 ? -1 : 1;
-  const auto change = [&](std::size_t i) {
-    return static_cast<float>(sign * (n * sxl[i] - sx * sl[i]) / det * to_s(length));
-  };
+  const auto change = [&](std::size_t i) { return static_cast<float>(sign * f.slope(i) * to_s(length)); };
   return {change(0), change(1), change(2)};
 }
 

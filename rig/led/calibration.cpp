@@ -19,6 +19,11 @@ namespace {
 // brightest samples of a dark LED are noise peaks, which reach about twice the dark level. A primary
 // must stand out so on its own channel.
 constexpr float kMinWhiteOverDark = 4.0F;
+
+// A reference reading far enough above dark to scale by (a die or white, on a channel).
+bool clearly_above_dark(float level, float dark) {
+  return level > dark * kMinWhiteOverDark && level > dark;
+}
 // Primaries (each scaled to 1 on its own channel) this close to flat do not tell the dies apart:
 // the datasheet's crosstalk at 1.5x leaves ~0.7.
 constexpr float kMinPrimariesDeterminant = 0.2F;
@@ -258,7 +263,7 @@ std::optional<std::string> reference_problem(const ChannelLevels& dark, const Ch
   const std::array<std::tuple<const char*, float, float>, 3> channels = {
       {{"red", dark.r, white.r}, {"green", dark.g, white.g}, {"blue", dark.b, white.b}}};
   for (const auto& [name, d, w] : channels) {
-    if (w > d * kMinWhiteOverDark && w > d) continue;
+    if (clearly_above_dark(w, d)) continue;
     return fmt::format(
         "white is not clearly brighter than dark on the {} channel (dark {:.4g}, white {:.4g}, needs {}x): "
         "did "
@@ -276,7 +281,7 @@ std::variant<ChannelMatrix, std::string> colour_correction(const ChannelLevels& 
       {"blue", primaries.blue.rgb() - dark.rgb(), primaries.blue.b, dark.b},
   }};
   for (const auto& [name, light, own, own_dark] : dies) {
-    if (own > own_dark * kMinWhiteOverDark && own > own_dark) continue;
+    if (clearly_above_dark(own, own_dark)) continue;
     return fmt::format(
         "the {0} die is not clearly brighter than dark on the {0} channel (dark {1:.4g}, {0} {2:.4g}, needs "
         "{3}x): "

@@ -15,12 +15,6 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build/dev}
 shift || true
-if grep -q '^CYANRIG_BUILD_TESTS:BOOL=OFF' "$BUILD/CMakeCache.txt" 2>/dev/null; then
-  echo "$BUILD is configured without tests (the release preset); reconfigure it with" >&2
-  echo "  cmake -S . -B $BUILD -DCYANRIG_BUILD_TESTS=ON" >&2
-  exit 2
-fi
-cmake --build "$BUILD" --target led_decoder_accuracy >/dev/null
-build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$BUILD/CMakeCache.txt")
-echo "build: $BUILD ($build_type), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores"
+. scripts/bench/build_target.sh
+build_target "$BUILD" led_decoder_accuracy
 exec "$BUILD/tests/led/led_decoder_accuracy" "$@"

@@ -77,10 +77,7 @@ TEST_P(BlinkAtEveryRate, NamesNothingInSteadyLight) {
   EXPECT_TRUE(blinks(script, GetParam()).empty());
 }
 
-INSTANTIATE_TEST_SUITE_P(BlinkMatcher, BlinkAtEveryRate, testing::Values(50.0, 100.0, 200.0),
-                         [](const testing::TestParamInfo<double>& i) {
-                           return std::to_string(static_cast<int>(i.param)) + "Hz";
-                         });
+INSTANTIATE_TEST_SUITE_P(BlinkMatcher, BlinkAtEveryRate, kTestRates, rate_name);
 
 }  // namespace
 }  // namespace cyanrig::test

@@ -72,10 +72,7 @@ TEST_P(BreathAtEveryRate, NamesNoBreathInABlink) {
   EXPECT_TRUE(breaths(script, GetParam()).empty());
 }
 
-INSTANTIATE_TEST_SUITE_P(BreathMatcher, BreathAtEveryRate, testing::Values(50.0, 100.0, 200.0),
-                         [](const testing::TestParamInfo<double>& i) {
-                           return std::to_string(static_cast<int>(i.param)) + "Hz";
-                         });
+INSTANTIATE_TEST_SUITE_P(BreathMatcher, BreathAtEveryRate, kTestRates, rate_name);
 
 }  // namespace
 }  // namespace cyanrig::test

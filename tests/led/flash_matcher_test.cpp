@@ -16,12 +16,7 @@ using std::chrono::seconds;
 
 std::vector<Candidate> flashes(const LedScript& script, double rate_hz) {
   FlashMatcher matcher;
-  return propose(datasheet_samples(script, rate_hz), [&](const led_detail::LightTrack& track) -> Proposal {
-    if (track.closed()) {
-      if (Proposal c = matcher.on_segment(*track.closed(), track)) return c;
-    }
-    return matcher.on_time(track);
-  });
+  return propose(datasheet_samples(script, rate_hz), on_segments_and_time(matcher));
 }
 
 class FlashAtEveryRate : public testing::TestWithParam<double> {};
@@ -57,10 +52,7 @@ TEST_P(FlashAtEveryRate, NamesNeitherAnotherColourNorALongerBurst) {
   EXPECT_EQ(first_named(flashes(four, GetParam()), "cloud_error"), nullptr);
 }
 
-INSTANTIATE_TEST_SUITE_P(FlashMatcher, FlashAtEveryRate, testing::Values(50.0, 100.0, 200.0),
-                         [](const testing::TestParamInfo<double>& i) {
-                           return std::to_string(static_cast<int>(i.param)) + "Hz";
-                         });
+INSTANTIATE_TEST_SUITE_P(FlashMatcher, FlashAtEveryRate, kTestRates, rate_name);
 
 }  // namespace
 }  // namespace cyanrig::test

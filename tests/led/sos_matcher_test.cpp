@@ -15,12 +15,7 @@ using std::chrono::seconds;
 
 std::vector<Candidate> soses(const LedScript& script, double rate_hz) {
   SosMatcher matcher;
-  return propose(datasheet_samples(script, rate_hz), [&](const led_detail::LightTrack& track) -> Proposal {
-    if (track.closed()) {
-      if (Proposal c = matcher.on_segment(*track.closed(), track)) return c;
-    }
-    return matcher.on_time(track);
-  });
+  return propose(datasheet_samples(script, rate_hz), on_segments_and_time(matcher));
 }
 
 class SosAtEveryRate : public testing::TestWithParam<double> {};
@@ -49,10 +44,7 @@ TEST_P(SosAtEveryRate, NamesNoSosInAFastRedBlink) {
   EXPECT_EQ(first_named(soses(script, GetParam()), "sos"), nullptr);
 }
 
-INSTANTIATE_TEST_SUITE_P(SosMatcher, SosAtEveryRate, testing::Values(50.0, 100.0, 200.0),
-                         [](const testing::TestParamInfo<double>& i) {
-                           return std::to_string(static_cast<int>(i.param)) + "Hz";
-                         });
+INSTANTIATE_TEST_SUITE_P(SosMatcher, SosAtEveryRate, kTestRates, rate_name);
 
 }  // namespace
 }  // namespace cyanrig::test

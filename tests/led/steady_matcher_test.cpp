@@ -72,10 +72,7 @@ TEST_P(SteadyAtEveryRate, NamesNothingButOffInABlink) {
   for (const Candidate& c : steadies(script, GetParam())) EXPECT_EQ(c.change.state, "off");
 }
 
-INSTANTIATE_TEST_SUITE_P(SteadyMatcher, SteadyAtEveryRate, testing::Values(50.0, 100.0, 200.0),
-                         [](const testing::TestParamInfo<double>& i) {
-                           return std::to_string(static_cast<int>(i.param)) + "Hz";
-                         });
+INSTANTIATE_TEST_SUITE_P(SteadyMatcher, SteadyAtEveryRate, kTestRates, rate_name);
 
 }  // namespace
 }  // namespace cyanrig::test
