@@ -255,6 +255,8 @@ class Run {
       if (slot->selected) {
         make(d.serial, slot->serial);
         make(d.led, slot->led);
+        // Colours are named through the slot's calibration; the samples come raw.
+        if (slot->led) slot->decoder = LedDecoder({.colour_correction = slot->led->colour_correction()});
       }
       if (!errors.empty() && slot->selected) {
         Failure f;

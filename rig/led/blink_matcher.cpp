@@ -197,8 +197,8 @@ std::optional<Candidate> BlinkMatcher::try_name(const LightTrack& track) {
   // 20% long through sample timing alone.
   const Duration period_slack = (run_->first_rise_slack + run_->last_rise_slack) / run_->cycles;
   c.change = name_periodic(LedPattern::blink, run_->light(), period, first_edge(track), now.t,
-                           {options_.colour_spread, noise_allowance(track.channel_noise(), run_->lit_samples,
-                                                                    brightest(run_->light()))},
+                           {options_.colour_spread,
+                            noise_allowance(track.die_noise(), run_->lit_samples, brightest(run_->light()))},
                            options_.period_tolerance, period_slack, held_colour(period));
   if (c.change.state == "unknown" &&
       (run_->cycles < cycles_for_unknown(period) || span < kMinUnknownBlinkSpan)) {

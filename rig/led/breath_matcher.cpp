@@ -265,7 +265,7 @@ bool BreathMatcher::turns_flat(const LightPoint& p, const LightTrack& track) {
   r.next_flat_check = *newest + kFlatCheckEvery;
   const double period = to_s(r.period);
   const double span = r.top - r.bottom;
-  const double noise = track.channel_noise() * std::sqrt(dot_product(a, a));
+  const double noise = track.die_noise() * std::sqrt(dot_product(a, a));
   if (period <= 0 || span <= 0 || noise <= 0) return false;
   // The fits over the windows of the latest closed bins, by their length in bins, to the triangle
   // whose phase at the bins' start is -`shift`.
@@ -309,7 +309,7 @@ bool BreathMatcher::leaves_colour(const LightPoint& p, const LightTrack& track) 
   ++r.window_samples;
   if (p.t - r.window_start < kColourWindow) return false;
   const Rgb mean = r.window_light.scaled(1.0F / static_cast<float>(r.window_samples));
-  const float noise = track.channel_noise() / std::sqrt(static_cast<float>(r.window_samples));
+  const float noise = track.die_noise() / std::sqrt(static_cast<float>(r.window_samples));
   r.window_light = Rgb{};
   r.window_samples = 0;
   const float level = brightest(mean);

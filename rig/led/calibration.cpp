@@ -129,6 +129,12 @@ RgbSample calibrated(const LedCalibration& cal, const RgbSample& sample) {
   return out;
 }
 
+ChannelMatrix sensor_correction(const LedCalibration& cal) {
+  if (cal.correction) return *cal.correction;
+  const Rgb span = cal.white->rgb() - cal.dark->rgb();
+  return ChannelMatrix::identity().rows_scaled({1 / span.r, 1 / span.g, 1 / span.b});
+}
+
 std::optional<LedCalibrations> LedCalibrations::load(const std::string& path, Diagnostics& diags) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return LedCalibrations{};

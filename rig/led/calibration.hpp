@@ -72,6 +72,10 @@ struct LedCalibration {
 // noise. The clear channel is normalised from dark to white when the sample and both references
 // have one. Requires cal.complete().
 RgbSample calibrated(const LedCalibration& cal, const RgbSample& sample);
+// The same as a matrix on readings above dark, for the LED decoder (LedDecoderOptions::
+// colour_correction): the colour correction, or, without primaries, each channel scaled from dark to
+// white. Requires cal.complete().
+ChannelMatrix sensor_correction(const LedCalibration& cal);
 
 // The calibration file.
 class LedCalibrations {

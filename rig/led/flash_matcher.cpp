@@ -18,7 +18,7 @@ constexpr ColourAllowance kFlashColour{0.35, 0.05};
 const NamedColour* FlashMatcher::flash_colour(const LightSegment& s, const LightTrack& track) const {
   if (!s.lit || !s.flat || !s.clean || !near(s.length(), kFlash, kFlashTolerance + s.slack())) return nullptr;
   const NamedColour* colour = nearest_default_colour(
-      s.light, with_noise(kFlashColour, track.channel_noise(), s.samples, brightest(s.light)));
+      s.light, with_noise(kFlashColour, track.die_noise(), s.samples, brightest(s.light)));
   return is_flash_colour(colour) ? colour : nullptr;
 }
 
@@ -27,7 +27,7 @@ const NamedColour* FlashMatcher::flash_colour(const LightSegment& s, const Light
 // (orange and red are 0.38 apart on one channel).
 bool FlashMatcher::continues_burst(const LightSegment& s, const LightTrack& track) const {
   const ColourAllowance allowance =
-      with_noise(kFlashColour, track.channel_noise(), s.samples, brightest(s.light));
+      with_noise(kFlashColour, track.die_noise(), s.samples, brightest(s.light));
   return burst_ && burst_->gap_seen && colour_score(s.light, *burst_->colour, allowance) <= 1;
 }
 
@@ -35,7 +35,7 @@ std::optional<Candidate> FlashMatcher::on_segment(const LightSegment& s, const L
   const Instant now = track.point().t;
   if (s.lit) {
     const NamedColour* colour = flash_colour(s, track);
-    if (colour == nullptr) return end_burst(now, track.channel_noise());
+    if (colour == nullptr) return end_burst(now, track.die_noise());
     const Rgb light = s.light.scaled(static_cast<float>(s.samples));
     if (continues_burst(s, track)) {
       ++burst_->count;
@@ -45,7 +45,7 @@ std::optional<Candidate> FlashMatcher::on_segment(const LightSegment& s, const L
       burst_->samples += s.samples;
       return std::nullopt;
     }
-    std::optional<Candidate> ended = end_burst(now, track.channel_noise());
+    std::optional<Candidate> ended = end_burst(now, track.die_noise());
     burst_ = Burst{s.begin, s.end, colour, light, s.samples, 1, false};
     return ended;
   }
@@ -58,7 +58,7 @@ std::optional<Candidate> FlashMatcher::on_segment(const LightSegment& s, const L
     burst_.reset();
     return std::nullopt;
   }
-  return end_burst(now, track.channel_noise());
+  return end_burst(now, track.die_noise());
 }
 
 std::optional<Candidate> FlashMatcher::on_time(const LightTrack& track) {
@@ -66,7 +66,7 @@ std::optional<Candidate> FlashMatcher::on_time(const LightTrack& track) {
   if (track.point().t - burst_->last_flash_end <= kFlash + kFlashTolerance + 2 * track.sample_interval()) {
     return std::nullopt;
   }
-  return end_burst(track.point().t, track.channel_noise());
+  return end_burst(track.point().t, track.die_noise());
 }
 
 std::optional<Candidate> FlashMatcher::end_burst(Instant now, float channel_noise) {

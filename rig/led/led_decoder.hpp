@@ -47,10 +47,12 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
 #include "rig/capabilities/colour_sensor.hpp"
+#include "rig/led/channel_matrix.hpp"
 #include "rig/led/led_state.hpp"
 
 namespace cyanrig {
@@ -85,6 +87,12 @@ struct LedDecoderOptions {
   double gray_max_level = 0.4;
   // Edges are only believed when lit and dark differ by this many noise standard deviations.
   double min_contrast_sigmas = 6.0;
+  // The slot's colour correction (rig/led/calibration.hpp, colour_correction): the sensor's readings
+  // above dark -> the canonical sensor's. The readings themselves stay raw: the light's level and
+  // edges are measured where the sensor's noise is even and independent per channel, and only the
+  // colours go through the correction. Without one, colours are named by the rule for an
+  // uncalibrated sensor (docs/led.md, "Naming colours").
+  std::optional<ChannelMatrix> colour_correction;
   // How long the lit level is remembered for the lit/dark threshold: longer than a 4 s breath, so
   // its level is measured against its own peak all the way round.
   Duration envelope_window = std::chrono::milliseconds(4500);

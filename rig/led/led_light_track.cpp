@@ -27,6 +27,9 @@ constexpr Duration kReferenceMemory = std::chrono::seconds(120);
 // Two consecutive lit samples this far (largest channel difference, colours normalised) from the
 // segment's colour start a new segment: cyan turning red without a dark gap is still an edge.
 constexpr float kColourChange = 0.45F;
+// Two readings in a row differ from their segment's colour by a change when their mean does by this
+// many sds of its noise beyond kColourChange (check_colour_split).
+constexpr float kSplitNoiseSds = 1.5F;
 // An edge is a step (the LED switched) when the light crosses from below kStepTo to above kStepFrom
 // of the contrast (or back) between two samples.
 constexpr float kStepFrom = 0.7F;
@@ -61,7 +64,18 @@ Instant midpoint(Instant a, Instant b) {
 
 }  // namespace
 
-LightTrack::LightTrack(const LedDecoderOptions& options) : options_(options), peaks_(PointRing::kCapacity) {}
+LightTrack::LightTrack(const LedDecoderOptions& options)
+    : options_(options),
+      sensor_to_dies_(options.colour_correction ? kSensorToDies * *options.colour_correction : kSensorToDies),
+      peaks_(PointRing::kCapacity) {
+  // The largest noise gain of a row, against the canonical sensor's.
+  auto gain = [](const ChannelMatrix& m) {
+    float most = 0;
+    for (const auto& row : m.rows) most = std::max(most, std::hypot(row[0], row[1], row[2]));
+    return most;
+  };
+  die_noise_gain_ = gain(sensor_to_dies_) / gain(kSensorToDies);
+}
 
 bool LightTrack::add(const RgbSample& sample) {
   // A broken reading would poison every running estimate.
@@ -323,6 +337,17 @@ void LightTrack::check_colour_split(const LightPoint& p) {
   }
   if (!split_candidate_) {
     split_candidate_ = ring_.next();
+    return;
+  }
+  // Two readings measure a colour only as well as their noise allows: dim light read through a
+  // colour correction's full unmixing (green_die_weak's: a fifth of a die's level in noise on the
+  // other dies) gave two noisy readings of a red dash in a row past kColourChange, and split the dash
+  // in two. Together they differ by a change beyond that noise.
+  const Rgb pair = ring_.at(*split_candidate_).light + p.light;
+  const float pair_noise = die_noise() * std::sqrt(2.0F) / std::max(brightest(pair), 1e-9F);
+  if (colour_distance(normalised(pair), normalised(open_colour_)) <=
+      kColourChange + kSplitNoiseSds * pair_noise) {
+    split_candidate_ = ring_.next();  // this one may still be the first of a change
     return;
   }
   // Second differing sample in a row: the colour changed at the first one, or before it when the

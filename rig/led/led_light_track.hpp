@@ -89,6 +89,10 @@ class LightTrack {
   // The first of the recent steps (the last kRecentSteps) at or after `t`.
   std::optional<Instant> first_step_since(Instant t) const;
 
+  // Light as the sensor read it above dark -> the light of the LED's dies: through the slot's colour
+  // correction when there is one, else by the canonical sensor (led_colour.hpp).
+  Rgb to_dies(Rgb sensor_light) const { return sensor_to_dies_ * sensor_light; }
+
   float dark_level() const { return dark_level_; }
   Rgb dark() const { return dark_; }  // per-channel dark (ambient) reading
   // Lit minus dark level over the envelope window: the light's own scale.
@@ -97,6 +101,10 @@ class LightTrack {
   float reference() const { return reference_; }
   float noise() const { return noise_; }                  // sd of one level sample
   float channel_noise() const { return channel_noise_; }  // sd of one channel of one sample
+  // The same in die space (PointLight::light, to_dies), as the canonical sensor's unmixing leaves it:
+  // channel_noise() for an uncalibrated sensor; through a colour correction, in its units and with
+  // what its fuller unmixing adds.
+  float die_noise() const { return channel_noise_ * die_noise_gain_; }
   bool contrast_ok() const { return contrast_ok_; }
   Duration sample_interval() const { return interval_; }
 
@@ -133,6 +141,8 @@ class LightTrack {
   bool segment_is_flat(const LightSegment& s) const;
 
   LedDecoderOptions options_;
+  ChannelMatrix sensor_to_dies_;
+  float die_noise_gain_ = 1;
   PointRing ring_;
   // The two raw samples before the latest, oldest first.
   RgbSample earlier_{}, previous_{};

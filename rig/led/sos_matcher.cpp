@@ -39,8 +39,8 @@ constexpr ColourAllowance kPulseColour{0.35, 0.05};
 
 bool is_red_pulse(const LightSegment& s, const LightTrack& track) {
   return s.lit && s.flat && s.clean &&
-         is_colour(nearest_default_colour(s.light, with_noise(kPulseColour, track.channel_noise(), s.samples,
-                                                              brightest(s.light))),
+         is_colour(nearest_default_colour(
+                       s.light, with_noise(kPulseColour, track.die_noise(), s.samples, brightest(s.light))),
                    "red");
 }
 

@@ -345,16 +345,18 @@ bool SteadyMatcher::is_dark(const Stats& run, const LightTrack& track) const {
 // Gray (1F1F1F) is white at 12%: a neutral solid light is gray when it is dim next to the patterns
 // recognised before it (a theme's lights share one brightness), or when there were none.
 Candidate SteadyMatcher::solid(const LightTrack& track) const {
-  const Rgb light = to_dies(run_.mean() - track.dark());
+  const Rgb light = track.to_dies(run_.mean() - track.dark());
   const float level = brightest(light);
   // Only gray is a default solid light: neutral light is light within the allowance of white, whatever
   // other colour it may be nearer to (dim gray's colour is noisy, and a dark level learned off by a
   // little tints it).
   const ColourAllowance allowance{options_.colour_spread,
-                                  noise_allowance(track.channel_noise(), run_.samples, level)};
+                                  noise_allowance(track.die_noise(), run_.samples, level)};
   const bool neutral = level > 0 && colour_score(light, *find_led_colour("white"), allowance) <= 1;
-  const bool dim =
-      pattern_light_ <= 0 || level <= static_cast<float>(options_.gray_max_level) * pattern_light_;
+  // Against the patterns' light as the sensor read it (through a colour correction, dies are in
+  // its units, not the sensor's).
+  const bool dim = pattern_light_ <= 0 || brightest(run_.mean() - track.dark()) <=
+                                              static_cast<float>(options_.gray_max_level) * pattern_light_;
   Candidate c;
   c.change = neutral && dim ? change_for("solid_gray", run_.start, track.point().t)
                             : unknown_change(run_.start, track.point().t, light, std::nullopt);

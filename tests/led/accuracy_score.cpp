@@ -15,8 +15,9 @@ using std::chrono::seconds;
 // ------------------------------------------------------------------------------------------------
 // Decoding.
 
-std::vector<Report> decode_with_emission_times(const std::vector<RgbSample>& samples) {
-  LedDecoder decoder;
+std::vector<Report> decode_with_emission_times(const std::vector<RgbSample>& samples,
+                                               const LedDecoderOptions& options) {
+  LedDecoder decoder(options);
   std::vector<Report> reports;
   for (const RgbSample& s : samples) {
     for (LedStateChange& c : decoder.feed(std::span(&s, 1))) reports.push_back({std::move(c), s.t});
@@ -35,7 +36,7 @@ double decoding_speed(const std::vector<Trace>& traces, double rate_hz, int roun
     std::size_t states = 0;
     const auto t0 = std::chrono::steady_clock::now();
     for (const Trace& t : traces) {
-      LedDecoder decoder;
+      LedDecoder decoder(t.options);
       const std::span<const RgbSample> all(t.samples);
       for (std::size_t i = 0; i < all.size(); i += batch) {
         states += decoder.feed(all.subspan(i, std::min(batch, all.size() - i))).size();
@@ -207,7 +208,7 @@ void score_reports(const Trace& trace, const std::vector<Report>& reports, Score
 }  // namespace
 
 Score score_trace(const Trace& trace) {
-  const std::vector<Report> reports = decode_with_emission_times(trace.samples);
+  const std::vector<Report> reports = decode_with_emission_times(trace.samples, trace.options);
   Score score;
   score.samples = trace.samples.size();
   score_time(trace, reports, score);

@@ -17,7 +17,8 @@ struct Report {
 
 // Sample by sample, so that each state's emission time is exact (the decoder gives the same states
 // whatever the batches).
-std::vector<Report> decode_with_emission_times(const std::vector<RgbSample>& samples);
+std::vector<Report> decode_with_emission_times(const std::vector<RgbSample>& samples,
+                                               const LedDecoderOptions& options);
 // Samples per second, fed in 200 ms batches as the colour sensors deliver them; best of `rounds`.
 double decoding_speed(const std::vector<Trace>& traces, double rate_hz, int rounds);
 

@@ -197,10 +197,7 @@ Trace generate(const TraceSpec& spec) {
                           spec.seed, spec.brightness, sensor.ambient, sensor.noise,
                           spec.optics != nullptr ? fmt::format(" optics {}", spec.optics->name) : "",
                           spec.calibrated ? " calibrated" : ""));
-  if (spec.calibrated) {
-    const LedCalibration cal = probe_calibration(sensor);
-    for (RgbSample& s : trace.samples) s = calibrated(cal, s);
-  }
+  if (spec.calibrated) trace.options.colour_correction = sensor_correction(probe_calibration(sensor));
   return trace;
 }
 

@@ -66,8 +66,10 @@ struct Stretch {
 struct Trace {
   std::string name;
   std::vector<Stretch> stretches;
-  std::vector<RgbSample> samples;
+  std::vector<RgbSample> samples;  // as the sensor reads them (raw)
   Instant end;
+  // What the decoder is given: the slot's colour correction when calibrated.
+  LedDecoderOptions options;
 };
 
 struct TraceSpec {
@@ -77,8 +79,8 @@ struct TraceSpec {
   int stretches = 100;  // roughly: a cloud-error episode adds two or three
   // How the sensor sees the LED (sim::optics_variants()); null: the ideal sensor.
   const sim::OpticsVariant* optics = nullptr;
-  // The samples go through a calibration measured as `cyanrig led calibrate --primaries probe`
-  // measures it: dark, then each die alone, through the same sensor (noise and all).
+  // The decoder names colours through a calibration measured as `cyanrig led calibrate --primaries
+  // probe` measures it: dark, then each die alone, through the same sensor (noise and all).
   bool calibrated = false;
 };
 

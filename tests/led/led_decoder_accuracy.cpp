@@ -144,7 +144,7 @@ void show(const Trace& trace, double from_s, double to_s) {
     }
   }
   fmt::print("\n  decoder (start/recognised/emitted ms):");
-  for (const Report& r : decode_with_emission_times(trace.samples)) {
+  for (const Report& r : decode_with_emission_times(trace.samples, trace.options)) {
     if (r.emitted >= from && r.change.start <= to) {
       const std::string custom = r.change.rgb ? fmt::format("(rgb {:.2f},{:.2f},{:.2f})", r.change.rgb->r,
                                                             r.change.rgb->g, r.change.rgb->b)

@@ -40,10 +40,8 @@ TEST(LedOpticsRegression, OrangeFlashesRightAfterCyanAreCountedExactly) {
       sensor.noise = 0.025F;
       sensor.seed = seed;
       sensor.optics = sim::find_optics_variant(optics)->optics;
-      const LedCalibration cal = probe_calibration(sensor);
-      std::vector<RgbSample> samples = script.sample(sensor);
-      for (RgbSample& s : samples) s = calibrated(cal, s);
-      const std::vector<LedStateChange> states = decode(samples);
+      const std::vector<LedStateChange> states =
+          decode(script.sample(sensor), {.colour_correction = sensor_correction(probe_calibration(sensor))});
       const auto it = std::find_if(states.begin(), states.end(),
                                    [](const LedStateChange& s) { return s.state == "cloud_error"; });
       if (it == states.end() || it->count != 2 || it->colour != "orange") {

@@ -136,8 +136,9 @@ TEST(SimColourSensor, SettingsAreCheckedWithTheirPosition) {
   EXPECT_EQ(defaults.ambient, 0.03);
 }
 
-// A calibration in the rack's file (here the sensor's `calibration` parameter) turns the device's
-// readings into the canonical sensor's; a device without an entry reads raw.
+// A calibration in the rack's file (here the sensor's `calibration` parameter) gives the device's
+// sensor the colour correction that turns its readings into the canonical sensor's, for the decoder;
+// the samples stay raw. A device without an entry has none.
 TEST(SimColourSensor, HonoursTheRacksCalibrationFile) {
   const test::TempDir dir("cyanrig-sim-cal");
   const std::string file = (dir.path() / "cal.yaml").string();
@@ -165,26 +166,34 @@ TEST(SimColourSensor, HonoursTheRacksCalibrationFile) {
               {.name = "raw", .platform = "argon", .led_params = params}});
   EXPECT_NE(lab.sensor("calibrated").describe().find("calibrated"), std::string::npos);
   EXPECT_EQ(lab.sensor("raw").describe().find("calibrated"), std::string::npos);
+  EXPECT_FALSE(lab.sensor("raw").colour_correction().has_value());
+  const std::optional<ChannelMatrix> correction = lab.sensor("calibrated").colour_correction();
+  ASSERT_TRUE(correction.has_value());
+  for (std::size_t i = 0; i < 3; ++i) {
+    for (std::size_t j = 0; j < 3; ++j) {
+      EXPECT_NEAR(correction->rows[i][j], cal.correction->rows[i][j], 1e-5F) << i << "," << j;  // via YAML
+    }
+  }
   Capture calibrated;
-  Capture raw;
   lab.sensor("calibrated").start(calibrated.listener());
-  lab.sensor("raw").start(raw.listener());
   lab.power("calibrated", PowerState::on);
-  lab.power("raw", PowerState::on);
   ASSERT_TRUE(lab.wait_for_line("calibrated", "Cloud connected", minutes(1)));
   lab.advance(seconds(1));
   const Instant from = lab.now();
   lab.advance(seconds(8));
 
-  // Breathing cyan at its peaks reads the canonical sensor's cyan: crosstalk, gains and dies undone.
-  const Rgb want = kCanonicalSensor * Rgb{0, 1, 1};
+  // The samples are the sensor's own: breathing cyan's peaks read its optics' cyan, which the
+  // correction turns into the canonical sensor's (crosstalk, gains and dies undone).
   const auto peaks = calibrated.since(from);
-  EXPECT_NEAR(max_of(peaks, &RgbSample::g), want.g, 0.05F);
-  EXPECT_NEAR(max_of(peaks, &RgbSample::b), want.b, 0.05F);
-  EXPECT_NEAR(max_of(peaks, &RgbSample::r), want.r, 0.05F);
-  // The uncalibrated one reads its own optics (here with more than the canonical crosstalk or less).
-  EXPECT_GT(max_of(raw.since(from), &RgbSample::g), 0.9F);
-  EXPECT_NE(max_of(raw.since(from), &RgbSample::g), max_of(peaks, &RgbSample::g));
+  const Rgb peak{max_of(peaks, &RgbSample::r), max_of(peaks, &RgbSample::g), max_of(peaks, &RgbSample::b)};
+  const Rgb raw_cyan = optics.reading(Rgb{0, 1, 1}.scaled(96.0F / 255.0F), run_start());
+  EXPECT_NEAR(peak.g, raw_cyan.g, 0.05F);
+  EXPECT_NEAR(peak.b, raw_cyan.b, 0.05F);
+  const Rgb corrected = *correction * (peak - cal.dark->rgb());
+  const Rgb want = kCanonicalSensor * Rgb{0, 1, 1};
+  EXPECT_NEAR(corrected.g, want.g, 0.05F);
+  EXPECT_NEAR(corrected.b, want.b, 0.05F);
+  EXPECT_NEAR(corrected.r, want.r, 0.05F);
 }
 
 TEST(SimColourSensor, ABrokenCalibrationFileIsReportedWhenTheRackIsValidated) {

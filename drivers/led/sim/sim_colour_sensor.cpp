@@ -32,7 +32,7 @@ class SimColourSensor final : public ColourSensor {
         interval_(std::chrono::duration_cast<Duration>(std::chrono::duration<double>(1.0 / s.rate_hz))),
         optics_(optics, static_cast<float>(s.gain), static_cast<float>(s.ambient)),
         noise_sd_(static_cast<float>(s.noise)),
-        calibration_(std::move(calibration)),
+        correction_(calibration ? std::optional(sensor_correction(*calibration)) : std::nullopt),
         random_(seed),
         noise_(seed ^ 0x6e6f697365ULL) {
     samples_.reserve(static_cast<std::size_t>(s.rate_hz) + 8);
@@ -48,8 +48,9 @@ class SimColourSensor final : public ColourSensor {
   void stop() override { timer_.cancel(); }
 
   std::string describe() const override {
-    return fmt::format("simulated colour sensor on {}{}", device_name_, calibration_ ? ", calibrated" : "");
+    return fmt::format("simulated colour sensor on {}{}", device_name_, correction_ ? ", calibrated" : "");
   }
+  std::optional<ChannelMatrix> colour_correction() const override { return correction_; }
 
  private:
   float channel(float light) { return std::max(0.0F, light + noise_sd_ * noise_.next()); }
@@ -64,8 +65,7 @@ class SimColourSensor final : public ColourSensor {
       if (random_.chance(kDropChance)) continue;
       const Instant t = next_sample_ - Duration{static_cast<Duration::rep>(max_jitter * random_.uniform())};
       const Rgb light = optics_.reading(led_.emitted(t), ambient);
-      const RgbSample raw{t, channel(light.r), channel(light.g), channel(light.b)};
-      samples_.push_back(calibration_ ? calibrated(*calibration_, raw) : raw);
+      samples_.push_back({t, channel(light.r), channel(light.g), channel(light.b)});
     }
     timer_ = clock_.after(kBatchEvery, [this] { batch(); });
     if (!samples_.empty() && listener_.on_samples) listener_.on_samples(samples_);
@@ -77,7 +77,7 @@ class SimColourSensor final : public ColourSensor {
   Duration interval_;
   OpticalPath optics_;
   float noise_sd_;
-  std::optional<LedCalibration> calibration_;
+  std::optional<ChannelMatrix> correction_;
   Random random_;
   GaussianSource noise_;
   Listener listener_;
@@ -94,6 +94,7 @@ class WorldSensor final : public ColourSensor {
   void start(Listener listener) override { sensor_->start(std::move(listener)); }
   void stop() override { sensor_->stop(); }
   std::string describe() const override { return sensor_->describe(); }
+  std::optional<ChannelMatrix> colour_correction() const override { return sensor_->colour_correction(); }
 
  private:
   std::shared_ptr<SimWorld> world_;

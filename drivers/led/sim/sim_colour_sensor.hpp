@@ -6,7 +6,7 @@
 // delivers a batch every 200 ms of clock time, like a real sensor read out over I2C: per-sample time
 // jitter up to 5% of the interval (samples are taken up to that much early, never in the future of
 // their batch), and 0.5% of samples dropped. Like the tcs34725 backend it honours the rack's
-// calibration file (rig/led/calibration.hpp): a device with a complete entry reads calibrated.
+// calibration file (rig/led/calibration.hpp): a device's entry gives its colour_correction().
 // Simulated racks run for hours of virtual time, so a sample costs well under 100 ns.
 //
 // Rack parameters: rate_hz (default 50, 20..1000), noise (0.02: sd relative to full scale), ambient
@@ -48,7 +48,7 @@ class SimDevice;
 class StatusLed;
 
 // Built directly by tests and benchmarks; the rack builds it through sim_led_backend(). The optics
-// are settings.optics_for(device_name); `calibration`, when given, is applied to every sample.
+// are settings.optics_for(device_name); `calibration`, when given, gives colour_correction().
 std::unique_ptr<ColourSensor> make_sim_colour_sensor(
     Clock& clock, StatusLed& led, std::string device_name, const SimSensorSettings& settings,
     std::uint64_t seed, std::optional<LedCalibration> calibration = std::nullopt);

@@ -138,7 +138,7 @@ class Tcs34725Sensor final : public ColourSensor, private SensorBus::Client {
       : clock_(clock),
         bus_(std::move(bus)),
         poller_(std::move(poller)),
-        calibration_(std::move(calibration)) {}
+        correction_(calibration ? std::optional(sensor_correction(*calibration)) : std::nullopt) {}
   Tcs34725Sensor(const Tcs34725Sensor&) = delete;
   Tcs34725Sensor& operator=(const Tcs34725Sensor&) = delete;
   ~Tcs34725Sensor() override { stop(); }
@@ -163,8 +163,9 @@ class Tcs34725Sensor final : public ColourSensor, private SensorBus::Client {
     return fmt::format("{}: TCS34725, {:.4g} ms integration, gain {}{}, {:.4g} Hz{}",
                        poller_.where().to_string(), to_ms(s.integration.duration()), to_string(s.gain),
                        s.auto_gain ? " (auto)" : "", 1.0 / to_seconds(s.period),
-                       calibration_ ? ", calibrated" : "");
+                       correction_ ? ", calibrated" : "");
   }
+  std::optional<ChannelMatrix> colour_correction() const override { return correction_; }
 
  private:
   // Bus thread.
@@ -174,8 +175,7 @@ class Tcs34725Sensor final : public ColourSensor, private SensorBus::Client {
     if (!result.reading && !result.fault) return;
     const std::scoped_lock lock(outbox_->mutex);
     if (result.reading) {
-      const RgbSample raw = to_sample(*result.reading);
-      outbox_->samples.push_back(calibration_ ? calibrated(*calibration_, raw) : raw);
+      outbox_->samples.push_back(to_sample(*result.reading));
     }
     if (result.fault) outbox_->faults.push_back(std::move(*result.fault));
     const bool batch_due = !outbox_->faults.empty() ||
@@ -191,8 +191,8 @@ class Tcs34725Sensor final : public ColourSensor, private SensorBus::Client {
 
   Clock& clock_;
   std::shared_ptr<SensorBus> bus_;
-  Tcs34725Poller poller_;  // used by the bus thread while attached, else by the loop
-  std::optional<LedCalibration> calibration_;
+  Tcs34725Poller poller_;                    // used by the bus thread while attached, else by the loop
+  std::optional<ChannelMatrix> correction_;  // never changes: safe beside the bus thread
   std::shared_ptr<Outbox> outbox_ = std::make_shared<Outbox>();
   bool attached_ = false;
 };

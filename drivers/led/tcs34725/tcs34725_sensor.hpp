@@ -7,8 +7,8 @@
 // Building the backend opens the bus (shared with the rack's other sensors on it) and checks the
 // sensor's ID, so a missing sensor fails the run's setup. start() hands the sensor to its bus's reader
 // thread; samples reach the listener on the loop in batches every 50 ms, as counts per 2.4 ms cycle
-// at 1x gain (so auto-gain steps do not show), or calibrated (rig/led/calibration.hpp) when the
-// calibration file has a complete entry for the device.
+// at 1x gain (so auto-gain steps do not show), always raw; the calibration file's entry for the
+// device, if any, gives colour_correction() (rig/led/calibration.hpp).
 #pragma once
 
 #include <memory>
