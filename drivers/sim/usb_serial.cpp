@@ -64,6 +64,7 @@ void UsbSerial::detach(std::string detail) {
 
 void UsbSerial::write(std::string_view bytes) {
   if (!attached_ || bytes.empty()) return;
+  for (const WriteWatcher& w : write_watchers_) w(clock_.now(), bytes);
   const Instant arrival = clock_.now() + kUsbFrame;
   if (bytes.size() > 1 && random_.chance(kSplitChance)) {
     const std::size_t cut = 1 + random_.below(bytes.size() - 1);

@@ -10,9 +10,11 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "drivers/sim/random.hpp"
 #include "drivers/sim/steps.hpp"
@@ -39,6 +41,11 @@ class UsbSerial {
   bool attached() const { return attached_; }
   void write(std::string_view bytes);
 
+  // Told of every write that reaches the port (the device's own clock: when it wrote, not when the
+  // host sees it): ground truth for what the rig's serial timestamps should say.
+  using WriteWatcher = std::function<void(Instant, std::string_view bytes)>;
+  void watch_writes(WriteWatcher watcher) { write_watchers_.push_back(std::move(watcher)); }
+
  private:
   struct Delivery {
     Instant arrival;
@@ -59,6 +66,7 @@ class UsbSerial {
   Pending soon_;  // "port present" notices for new listeners, cancelled with the port
   ListenerId next_id_ = 0;
   std::map<ListenerId, SerialPort::Listener> listeners_;
+  std::vector<WriteWatcher> write_watchers_;
 };
 
 enum class LogLevel { trace, info, warn, error, panic };

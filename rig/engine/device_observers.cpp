@@ -16,6 +16,8 @@ DeviceObservers::DeviceObservers(RunContext& run, RigBackends& backends, Fault o
     if (!b->selected) continue;
     auto d = std::make_unique<Device>();
     d->backends = b.get();
+    // Colours are named through the slot's calibration (docs/led.md); the samples come raw.
+    if (b->led) d->decoder = LedDecoder({.colour_correction = b->led->colour_correction()});
     devices_.emplace(b->device->name, std::move(d));
   }
 }

@@ -1,7 +1,11 @@
 #include "rig/led/led_decoder.hpp"
 
+#include "rig/led/blink_matcher.hpp"
+#include "rig/led/breath_matcher.hpp"
+#include "rig/led/flash_matcher.hpp"
 #include "rig/led/led_light_track.hpp"
-#include "rig/led/led_patterns.hpp"
+#include "rig/led/sos_matcher.hpp"
+#include "rig/led/steady_matcher.hpp"
 
 namespace cyanrig {
 

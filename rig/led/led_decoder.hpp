@@ -47,10 +47,12 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
 #include "rig/capabilities/colour_sensor.hpp"
+#include "rig/led/channel_matrix.hpp"
 #include "rig/led/led_state.hpp"
 
 namespace cyanrig {
@@ -75,14 +77,22 @@ struct LedDecoderOptions {
   // The same for a breath cut short, whose period comes from less than half a breath (+-25%: 3-5 s,
   // still far from 2 s and 8 s themes).
   double partial_breath_tolerance = 0.25;
-  // A measured colour (brightest channel = 1) within this of a default colour on every channel is
-  // that colour (orange FF6000 is 0.38 from red and 0.62 from yellow).
-  double colour_tolerance = 0.2;
+  // A measured colour is a default colour when each channel (in die space, brightest = 1) is within
+  // what the sensor's crosstalk leaves on it from the colour's other dies, plus this share of its
+  // own level (channel gains and LED dies that differ between parts), plus the noise; the nearest
+  // when it is within several (docs/led.md, "Naming colours").
+  double colour_spread = 0.35;
   // A neutral solid light at most this fraction of the brightest light seen is gray (1F1F1F is 12%
   // of white); brighter neutral solid light is a custom colour.
   double gray_max_level = 0.4;
   // Edges are only believed when lit and dark differ by this many noise standard deviations.
   double min_contrast_sigmas = 6.0;
+  // The slot's colour correction (rig/led/calibration.hpp, colour_correction): the sensor's readings
+  // above dark -> the canonical sensor's. The readings themselves stay raw: the light's level and
+  // edges are measured where the sensor's noise is even and independent per channel, and only the
+  // colours go through the correction. Without one, colours are named by the rule for an
+  // uncalibrated sensor (docs/led.md, "Naming colours").
+  std::optional<ChannelMatrix> colour_correction;
   // How long the lit level is remembered for the lit/dark threshold: longer than a 4 s breath, so
   // its level is measured against its own peak all the way round.
   Duration envelope_window = std::chrono::milliseconds(4500);

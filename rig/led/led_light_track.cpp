@@ -27,6 +27,9 @@ constexpr Duration kReferenceMemory = std::chrono::seconds(120);
 // Two consecutive lit samples this far (largest channel difference, colours normalised) from the
 // segment's colour start a new segment: cyan turning red without a dark gap is still an edge.
 constexpr float kColourChange = 0.45F;
+// Two readings in a row differ from their segment's colour by a change when their mean does by this
+// many sds of its noise beyond kColourChange (check_colour_split).
+constexpr float kSplitNoiseSds = 1.5F;
 // An edge is a step (the LED switched) when the light crosses from below kStepTo to above kStepFrom
 // of the contrast (or back) between two samples.
 constexpr float kStepFrom = 0.7F;
@@ -43,6 +46,11 @@ constexpr float kJumpSigmas = 5.0F;
 // chattering across a threshold makes segments in between).
 constexpr float kCleanLit = 0.7F;
 constexpr float kCleanDark = 0.3F;
+// Light of another colour starts the envelope afresh (follow_colour_change) when it is at least this
+// share of the contrast and this many channel-noise sds (its colour then measured within ~0.15).
+constexpr float kColourResetShare = 0.3F;
+constexpr float kColourResetBelow = 0.9F;
+constexpr float kColourResetSds = 7.0F;
 // A lit segment at least this long is checked for a ramp.
 constexpr Duration kMinRampCheck = milliseconds(200);
 
@@ -56,7 +64,18 @@ Instant midpoint(Instant a, Instant b) {
 
 }  // namespace
 
-LightTrack::LightTrack(const LedDecoderOptions& options) : options_(options), peaks_(PointRing::kCapacity) {}
+LightTrack::LightTrack(const LedDecoderOptions& options)
+    : options_(options),
+      sensor_to_dies_(options.colour_correction ? kSensorToDies * *options.colour_correction : kSensorToDies),
+      peaks_(PointRing::kCapacity) {
+  // The largest noise gain of a row, against the canonical sensor's.
+  auto gain = [](const ChannelMatrix& m) {
+    float most = 0;
+    for (const auto& row : m.rows) most = std::max(most, std::hypot(row[0], row[1], row[2]));
+    return most;
+  };
+  die_noise_gain_ = gain(sensor_to_dies_) / gain(kSensorToDies);
+}
 
 bool LightTrack::add(const RgbSample& sample) {
   // A broken reading would poison every running estimate.
@@ -86,13 +105,16 @@ void LightTrack::process(const RgbSample& earlier, const RgbSample& before, cons
     update_noise(level_earlier, level_before, level);
     update_channel_noise(earlier, before, sample);
   }
-  update_envelope(sample.t, median3(level_earlier, level_before, level), dt);
+  const Rgb raw{sample.r, sample.g, sample.b};
+  const Rgb light = to_dies(raw - dark_);
+  const Rgb colour = normalised(light + (processed_ > 0 ? ring_.at(ring_.next() - 1).light : light));
+  update_envelope(sample.t, median3(level_earlier, level_before, level), colour, dt);
 
   const float alpha =
       processed_ == 0 ? 1.0F : static_cast<float>(dt.count()) / static_cast<float>((kSmoothing + dt).count());
   smooth_ += alpha * (level - smooth_);
-  const Rgb raw{sample.r, sample.g, sample.b};
-  LightPoint p{sample.t, level, smooth_, raw - dark_, raw, lit_};
+  LightPoint p{sample.t, level, smooth_, light, raw, lit_};
+  follow_colour_change(p, colour);
 
   if (processed_ == 0) open_segment(false, sample.t, Duration{0}, ring_.next());
   confirm_step(level);
@@ -135,7 +157,9 @@ float LightTrack::level_of(const RgbSample& s) const {
 }
 
 // The dark level is learned slowly (learn_dark), but light darker than it by far more than the
-// noise means it was learned on light (a trace that starts lit): follow such drops at once.
+// noise means it was learned on light (a trace that starts lit): follow such drops at once. Only
+// while no die is lit: in die space a lit die pulls the others below their dark level by what the
+// unmixing over-corrects (an ideal sensor's green reads -0.26 on the blue die), which is not dark.
 void LightTrack::update_dark_reference(const RgbSample& earlier, const RgbSample& before,
                                        const RgbSample& sample) {
   const Rgb m{median3(earlier.r, before.r, sample.r), median3(earlier.g, before.g, sample.g),
@@ -149,6 +173,7 @@ void LightTrack::update_dark_reference(const RgbSample& earlier, const RgbSample
   // Per channel, so against the per-channel noise (the level's noise, a max over channels, is
   // smaller): a margin too small lets noise ratchet the dark level down over minutes of darkness.
   const float margin = 4 * std::max(noise_, channel_noise_);
+  if (std::max({m.r - dark_.r, m.g - dark_.g, m.b - dark_.b}) > margin) return;
   bool dropped = false;
   auto follow = [&](float& dark, float value) {
     if (value < dark - margin) {
@@ -195,7 +220,7 @@ void LightTrack::update_channel_noise(const RgbSample& before, const RgbSample& 
   follow_noise(channel_noise_, estimate);
 }
 
-void LightTrack::update_envelope(Instant t, float median_level, Duration dt) {
+void LightTrack::update_envelope(Instant t, float median_level, Rgb colour, Duration dt) {
   const std::size_t capacity = peaks_.size();
   auto back = [&]() -> Peak& { return peaks_[(peak_head_ + peak_size_ - 1) % capacity]; };
   while (peak_size_ > 0 && back().level <= median_level) --peak_size_;
@@ -204,17 +229,49 @@ void LightTrack::update_envelope(Instant t, float median_level, Duration dt) {
     --peak_size_;
   }
   ++peak_size_;
-  back() = {t, median_level};
+  back() = {t, median_level, colour};
   while (peaks_[peak_head_].t < t - options_.envelope_window) {
     peak_head_ = (peak_head_ + 1) % capacity;
     --peak_size_;
   }
+  set_contrast(dt);
+}
+
+void LightTrack::set_contrast(Duration dt) {
   contrast_ = peaks_[peak_head_].level - dark_level_;
   contrast_ok_ = processed_ >= kNoiseSettling && contrast_ > 0 &&
                  contrast_ >= static_cast<float>(options_.min_contrast_sigmas) * noise_;
   const float forget =
       std::min(1.0F, static_cast<float>(dt.count()) / static_cast<float>(kReferenceMemory.count()));
   reference_ = std::max(reference_ * (1 - forget), contrast_ok_ ? contrast_ : 0.0F);
+}
+
+// A pattern is measured against its own light. The LED's colours are not equally bright once a
+// sensor has read them: its dies differ, and what is left of the crosstalk adds up in mixtures (white
+// reads up to 1.5x a single die), so a pattern of one colour after a brighter one (red blinking after
+// breathing white) can sit under the lit threshold the brighter one set, or under what makes a phase
+// clean. Light of another colour than the envelope's peak, two points in a row, each a good part of
+// the contrast and well above the noise (so its colour is measured), starts the envelope afresh.
+void LightTrack::follow_colour_change(const LightPoint& p, Rgb colour) {
+  // Only light clearly dimmer than the envelope matters: brighter light raises it anyway.
+  const float above_dark = p.level - dark_level_;
+  const bool measurable = contrast_ok_ && peak_size_ > 1 && above_dark > kColourResetShare * contrast_ &&
+                          above_dark < kColourResetBelow * contrast_ &&
+                          p.level > kColourResetSds * channel_noise_;
+  if (!measurable || colour_distance(colour, peaks_[peak_head_].colour) <= kColourChange) {
+    colour_change_since_.reset();
+    return;
+  }
+  if (!colour_change_since_) {
+    colour_change_since_ = p.t;
+    return;
+  }
+  colour_change_since_.reset();
+  // Only the latest peak is left: its median level is the new light's (two of its three samples).
+  const std::size_t capacity = peaks_.size();
+  peak_head_ = (peak_head_ + peak_size_ - 1) % capacity;
+  peak_size_ = 1;
+  set_contrast(Duration{0});
 }
 
 void LightTrack::update_lit_state(const LightPoint& p, Instant edge_time, Duration edge_slack) {
@@ -282,9 +339,29 @@ void LightTrack::check_colour_split(const LightPoint& p) {
     split_candidate_ = ring_.next();
     return;
   }
-  // Second differing sample in a row: the colour changed at the first one.
-  const std::uint64_t first = *split_candidate_;
+  // Two readings measure a colour only as well as their noise allows: dim light read through a
+  // colour correction's full unmixing (green_die_weak's: a fifth of a die's level in noise on the
+  // other dies) gave two noisy readings of a red dash in a row past kColourChange, and split the dash
+  // in two. Together they differ by a change beyond that noise.
+  const Rgb pair = ring_.at(*split_candidate_).light + p.light;
+  const float pair_noise = die_noise() * std::sqrt(2.0F) / std::max(brightest(pair), 1e-9F);
+  if (colour_distance(normalised(pair), normalised(open_colour_)) <=
+      kColourChange + kSplitNoiseSds * pair_noise) {
+    split_candidate_ = ring_.next();  // this one may still be the first of a change
+    return;
+  }
+  // Second differing sample in a row: the colour changed at the first one, or before it when the
+  // segment's only samples before that are of the new colour too (a phase one sample long before it,
+  // too short to give the segment a colour of its own to differ from).
+  std::uint64_t first = *split_candidate_;
   split_candidate_.reset();
+  const Rgb from_colour = normalised(ring_.at(open_.first).light);
+  const Rgb new_colour = normalised(ring_.at(first).light);
+  while (first - 1 > open_.first && first - 1 >= ring_.oldest() &&
+         colour_distance(normalised(ring_.at(first - 1).light), new_colour) <= kColourChange &&
+         colour_distance(normalised(ring_.at(first - 1).light), from_colour) > kColourChange) {
+    --first;
+  }
   const Instant at = midpoint(ring_.at(first - 1).t, ring_.at(first).t);
   const Duration slack = (ring_.at(first).t - ring_.at(first - 1).t) / 2;
   close_segment(at, slack, first - 1);
@@ -320,7 +397,10 @@ void LightTrack::open_segment(bool lit, Instant at, Duration slack, std::uint64_
 
 void LightTrack::add_to_segment(const LightPoint& p) {
   ++open_.samples;
-  // A running colour that follows slow drift but not single samples.
+  // A running colour that follows slow drift but not single samples, nor a sample that may be the
+  // first of another colour (check_colour_split): brighter light would outweigh the segment's own
+  // (gray turning green), and the second sample of the new colour would then match it.
+  if (split_candidate_) return;
   const float rate = 1.0F / static_cast<float>(std::min(open_.samples, 16));
   open_colour_ = open_colour_ + (p.light - open_colour_).scaled(rate);
 }
@@ -353,7 +433,12 @@ void LightTrack::close_segment(Instant at, Duration slack, std::uint64_t last) {
     if (colour_distance(normalised(ring_.at(from).light), normalised(rest)) > kColourChange) s.light = rest;
   }
   s.flat = !s.lit || segment_is_flat(s);
-  s.clean = s.lit ? s.mean_level >= dark_level_ + kCleanLit * contrast_
+  // A lit phase of another colour than the envelope's peak is measured against its own light, as
+  // follow_colour_change would have the envelope do had its noisy points not kept it from it (a
+  // dim orange flash right after cyan): clean at the share of the contrast that lets it.
+  const bool other_colour =
+      s.lit && colour_distance(normalised(s.light), peaks_[peak_head_].colour) > kColourChange;
+  s.clean = s.lit ? s.mean_level >= dark_level_ + (other_colour ? kColourResetShare : kCleanLit) * contrast_
                   : s.mean_level <= dark_level_ + kCleanDark * contrast_;
   closed_ = s;
 }

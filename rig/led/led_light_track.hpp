@@ -1,50 +1,27 @@
 // Internal to the LED decoder: raw sensor samples -> conditioned light points and lit/dark
 // segments. Everything here is relative to what the light itself shows (dark level, lit level,
-// noise), so no sensor scale is assumed.
+// noise), so no sensor scale is assumed. Levels are the sensor's channels as they come (no noise
+// added by unmixing); colours are in die space (led_colour.hpp).
 #pragma once
 
-#include <algorithm>
 #include <array>
-#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <vector>
 
 #include "rig/capabilities/colour_sensor.hpp"
+#include "rig/led/led_colour.hpp"
 #include "rig/led/led_decoder.hpp"
 #include "rig/led/led_state.hpp"
 
 namespace cyanrig::led_detail {
-
-inline Rgb operator+(Rgb a, Rgb b) {
-  return {a.r + b.r, a.g + b.g, a.b + b.b};
-}
-inline Rgb operator-(Rgb a, Rgb b) {
-  return {a.r - b.r, a.g - b.g, a.b - b.b};
-}
-inline float brightest(Rgb c) {
-  return std::max(c.r, std::max(c.g, c.b));
-}
-inline float dot_product(Rgb a, Rgb b) {
-  return a.r * b.r + a.g * b.g + a.b * b.b;
-}
-// The colour with its brightest channel at 1 (black stays black).
-inline Rgb normalised(Rgb c) {
-  const float top = brightest(c);
-  return top > 0 ? c.scaled(1.0F / top) : Rgb{};
-}
-// Largest per-channel difference: how far apart two normalised colours are.
-inline float colour_distance(Rgb a, Rgb b) {
-  const Rgb d = a - b;
-  return std::max(std::abs(d.r), std::max(std::abs(d.g), std::abs(d.b)));
-}
 
 // One sample after conditioning.
 struct LightPoint {
   Instant t;
   float level = 0;   // brightest channel above the dark level, sensor units
   float smooth = 0;  // level low-passed over ~80 ms, for slow shapes (breathing)
-  Rgb light;         // each channel above the dark level
+  Rgb light;         // the light above the dark level, in die space (led_colour.hpp)
   Rgb raw;           // the sample as the sensor gave it
   bool lit = false;  // lit/dark state after this sample
 };
@@ -112,6 +89,10 @@ class LightTrack {
   // The first of the recent steps (the last kRecentSteps) at or after `t`.
   std::optional<Instant> first_step_since(Instant t) const;
 
+  // Light as the sensor read it above dark -> the light of the LED's dies: through the slot's colour
+  // correction when there is one, else by the canonical sensor (led_colour.hpp).
+  Rgb to_dies(Rgb sensor_light) const { return sensor_to_dies_ * sensor_light; }
+
   float dark_level() const { return dark_level_; }
   Rgb dark() const { return dark_; }  // per-channel dark (ambient) reading
   // Lit minus dark level over the envelope window: the light's own scale.
@@ -120,6 +101,10 @@ class LightTrack {
   float reference() const { return reference_; }
   float noise() const { return noise_; }                  // sd of one level sample
   float channel_noise() const { return channel_noise_; }  // sd of one channel of one sample
+  // The same in die space (PointLight::light, to_dies), as the canonical sensor's unmixing leaves it:
+  // channel_noise() for an uncalibrated sensor; through a colour correction, in its units and with
+  // what its fuller unmixing adds.
+  float die_noise() const { return channel_noise_ * die_noise_gain_; }
   bool contrast_ok() const { return contrast_ok_; }
   Duration sample_interval() const { return interval_; }
 
@@ -134,6 +119,7 @@ class LightTrack {
   struct Peak {
     Instant t;
     float level = 0;
+    Rgb colour;  // of the light there (normalised, the mean of it and the point before)
   };
   void process(const RgbSample& earlier, const RgbSample& before, const RgbSample& sample);
   void update_dark_reference(const RgbSample& earlier, const RgbSample& before, const RgbSample& sample);
@@ -141,7 +127,9 @@ class LightTrack {
   void follow_noise(float& noise, float estimate) const;
   void update_noise(float before, float level, float after);
   void update_channel_noise(const RgbSample& before, const RgbSample& sample, const RgbSample& after);
-  void update_envelope(Instant t, float median_level, Duration dt);
+  void update_envelope(Instant t, float median_level, Rgb colour, Duration dt);
+  void set_contrast(Duration dt);
+  void follow_colour_change(const LightPoint& p, Rgb colour);
   void update_lit_state(const LightPoint& p, Instant edge_time, Duration edge_slack);
   void confirm_step(float level);
   void check_jump();
@@ -153,6 +141,8 @@ class LightTrack {
   bool segment_is_flat(const LightSegment& s) const;
 
   LedDecoderOptions options_;
+  ChannelMatrix sensor_to_dies_;
+  float die_noise_gain_ = 1;
   PointRing ring_;
   // The two raw samples before the latest, oldest first.
   RgbSample earlier_{}, previous_{};
@@ -177,6 +167,7 @@ class LightTrack {
   float contrast_ = 0;
   float reference_ = 0;
   bool contrast_ok_ = false;
+  std::optional<Instant> colour_change_since_;  // light of another colour than the envelope's began
 
   bool lit_ = false;
   // An edge whose first sample crossed like a step; confirmed (or not) by the next sample.

@@ -28,6 +28,12 @@ struct Rgb {
   }
   constexpr Rgb scaled(float k) const { return {r * k, g * k, b * k}; }
 };
+constexpr Rgb operator+(Rgb a, Rgb b) {
+  return {a.r + b.r, a.g + b.g, a.b + b.b};
+}
+constexpr Rgb operator-(Rgb a, Rgb b) {
+  return {a.r - b.r, a.g - b.g, a.b - b.b};
+}
 
 struct NamedColour {
   std::string_view name;  // red, green, blue, yellow, cyan, magenta, white, orange, gray

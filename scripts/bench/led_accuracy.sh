@@ -1,22 +1,20 @@
 #!/usr/bin/env bash
 # Benchmark: LED decoder accuracy and speed on generated traces (docs/benchmarks.md, "LED decoder
-# accuracy"). Every default signal, off, SOS codes 1-20 and cloud-error flashes in random order, at
-# 50, 100 and 200 Hz with brightness 0.2-1.0, ambient light, noise, jitter and 1% lost samples.
-# Prints a table per rate and exits non-zero when a target is missed (share of time labelled
-# correctly >= 99%, every transition within 1.5 periods of the new pattern, SOS codes and flash
-# counts exact, >= 1 million samples/s on one core). About 10 s.
+# accuracy" and "... on the realistic optics"). Every default signal, off, SOS codes 1-20 and
+# cloud-error flashes in random order, at 50, 100 and 200 Hz with brightness 0.2-1.0, ambient light,
+# noise, jitter and 1% lost samples, read through each optics variant of docs/led.md (crosstalk,
+# channel gains, LED dies, room light with infrared) raw and through the colour correction
+# `cyanrig led calibrate` would record. Prints a row per variant, mode and rate and exits non-zero
+# when a target is missed (share of time labelled correctly >= 99%, every transition within 1.5
+# periods of the new pattern, SOS codes and flash counts exact, >= 1 million samples/s on one
+# core). About 30 s.
 # Usage: scripts/bench/led_accuracy.sh [build dir with tests enabled, default build/dev] [options]
-#   options go to the benchmark: --seeds N, --stretches N, --problems N, --show SEED FROM_S TO_S
+#   options go to the benchmark: --seeds N, --stretches N, --problems N, --show SEED FROM_S TO_S,
+#   --optics NAME (repeatable), --uncalibrated | --calibrated, --details, --quick
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build/dev}
 shift || true
-if grep -q '^CYANRIG_BUILD_TESTS:BOOL=OFF' "$BUILD/CMakeCache.txt" 2>/dev/null; then
-  echo "$BUILD is configured without tests (the release preset); reconfigure it with" >&2
-  echo "  cmake -S . -B $BUILD -DCYANRIG_BUILD_TESTS=ON" >&2
-  exit 2
-fi
-cmake --build "$BUILD" --target led_decoder_accuracy >/dev/null
-build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$BUILD/CMakeCache.txt")
-echo "build: $BUILD ($build_type), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores"
+. scripts/bench/build_target.sh
+build_target "$BUILD" led_decoder_accuracy
 exec "$BUILD/tests/led/led_decoder_accuracy" "$@"

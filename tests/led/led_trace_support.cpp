@@ -4,12 +4,18 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <random>
+#include <stdexcept>
+#include <variant>
+
+#include "rig/led/calibration.hpp"
 
 namespace cyanrig::test {
 namespace {
 
 using std::chrono::milliseconds;
+using std::chrono::seconds;
 
 constexpr float kDefaultBrightness = 96.0F / 255.0F;
 
@@ -71,11 +77,10 @@ std::vector<RgbSample> LedScript::sample(const SensorModel& sensor) const {
   std::mt19937_64 random(sensor.seed);
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
   std::normal_distribution<float> gaussian(0.0F, 1.0F);
-  // The animator runs at Device OS's default brightness; the gain makes its full light read `full`.
-  const float gain = sensor.full / kDefaultBrightness;
-  auto channel = [&](float emitted) {
-    const float v = emitted * gain + sensor.ambient + sensor.noise * gaussian(random);
-    return std::max(0.0F, v) * sensor.counts;
+  // The animator runs at Device OS's default brightness; the scale makes its full light read `full`.
+  const sim::OpticalPath optics(sensor.optics, sensor.full / kDefaultBrightness, sensor.ambient);
+  auto channel = [&](float light) {
+    return std::max(0.0F, light + sensor.noise * gaussian(random)) * sensor.counts;
   };
 
   const auto interval =
@@ -97,8 +102,8 @@ std::vector<RgbSample> LedScript::sample(const SensorModel& sensor) const {
       ++shown;
       animator.show(shown_from, stretches_[shown].signal);
     }
-    const Rgb e = animator.emitted(t);
-    samples.push_back({t, channel(e.r), channel(e.g), channel(e.b)});
+    const Rgb light = optics.reading(animator.emitted(t), t);
+    samples.push_back({t, channel(light.r), channel(light.g), channel(light.b)});
   }
   return samples;
 }
@@ -130,6 +135,46 @@ std::string describe(const std::vector<LedStateChange>& states) {
     text += fmt::format("@{:.0f}/{:.0f}", ms_since_start(s.start), ms_since_start(s.recognised));
   }
   return text;
+}
+
+namespace {
+
+// The mean of the samples from `from` to `to`.
+ChannelLevels mean_between(const std::vector<RgbSample>& samples, Instant from, Instant to) {
+  std::vector<RgbSample> inside;
+  std::copy_if(samples.begin(), samples.end(), std::back_inserter(inside),
+               [&](const RgbSample& s) { return s.t >= from && s.t < to; });
+  return mean_levels(inside);
+}
+
+}  // namespace
+
+// What `cyanrig led calibrate --primaries probe` records for this sensor: dark (the LED off), then
+// each die alone and white at the default brightness, a second each and the first 300 ms left to
+// settle, through the same sensor (its noise, a stream of its own), and the correction made of them.
+LedCalibration probe_calibration(SensorModel sensor) {
+  sensor.seed ^= 0xca1ab7a7eULL;
+  sensor.drop = 0;
+  LedScript probe;
+  probe.show(seconds(1), "off");
+  for (const std::uint32_t hex : {0xFF0000U, 0x00FF00U, 0x0000FFU, 0xFFFFFFU}) {
+    probe.show(seconds(1), sim::LedSignal::solid(Rgb::from_hex(hex)));
+  }
+  const std::vector<RgbSample> samples = probe.sample(sensor);
+  auto reading = [&](std::size_t i) {
+    return mean_between(samples, probe.start_of(i) + milliseconds(300), probe.start_of(i + 1));
+  };
+  LedCalibration cal;
+  cal.dark = reading(0);
+  cal.primaries = Primaries{reading(1), reading(2), reading(3)};
+  cal.white = reading(4);
+  cal.primaries_from = "probe";
+  auto correction = colour_correction(*cal.dark, *cal.primaries);
+  if (const auto* problem = std::get_if<std::string>(&correction)) {
+    throw std::runtime_error("calibration failed: " + *problem);
+  }
+  cal.correction = std::get<ChannelMatrix>(correction);
+  return cal;
 }
 
 }  // namespace cyanrig::test

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "drivers/led/sim/sim_colour_sensor.hpp"
 #include "rig/led/calibration.hpp"
 
 namespace cyanrig {
@@ -55,26 +56,62 @@ class CalibrateCommand : public ::testing::Test {
   fs::path dir_;
 };
 
-TEST_F(CalibrateCommand, MeasuresDarkSwitchedOffAndWhileBootingAndSavesBoth) {
+// The reading of each die of argon-1's LED (built-in rack) through its simulated sensor's own optics.
+ChannelLevels model_reading(Rgb dies) {
+  const sim::SimSensorSettings settings;
+  const sim::OpticalPath optics(settings.optics_for("e00fce68a1b2c3d4e5f60718"),
+                                static_cast<float>(settings.gain), static_cast<float>(settings.ambient));
+  const Rgb x = optics.reading(dies.scaled(96.0F / 255.0F), run_start());
+  return {x.r, x.g, x.b, -1};
+}
+
+void expect_near(const ChannelLevels& got, const ChannelLevels& want, float within) {
+  EXPECT_NEAR(got.r, want.r, within);
+  EXPECT_NEAR(got.g, want.g, within);
+  EXPECT_NEAR(got.b, want.b, within);
+}
+
+TEST_F(CalibrateCommand, MeasuresDarkSwitchedOffAndLearnsTheColoursWhileBooting) {
   const Result r = cyanrig("led calibrate argon-1");
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("argon-1: power off; measuring dark"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("argon-1: power on; learning its LED's colours"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("argon-1: calibration saved in " + file()), std::string::npos) << r.out;
   const LedCalibration* cal = load().find("argon-1");
-  ASSERT_TRUE(cal && cal->complete());
-  // The simulated sensor reads the default-brightness LED as ~1 and ambient light as ~0.03.
-  EXPECT_NEAR(cal->dark->g, 0.03, 0.02);
-  EXPECT_NEAR(cal->white->g, 1.0, 0.15);
-  EXPECT_NEAR(cal->white->b, 1.0, 0.15);
+  ASSERT_TRUE(cal && cal->complete() && cal->primaries && cal->correction);
+  EXPECT_EQ(cal->primaries_from, "boot");
   EXPECT_FALSE(cal->dark_at.empty());
+  EXPECT_FALSE(cal->primaries_at.empty());
+  // The room light (~0.03), and each die as the device's own sensor reads it (its crosstalk, gains
+  // and dies; ~1 on its own channel), learned from breathing white, blinking green and cyan.
+  expect_near(*cal->dark, model_reading({0, 0, 0}), 0.02F);
+  expect_near(cal->primaries->red, model_reading({1, 0, 0}), 0.05F);
+  expect_near(cal->primaries->green, model_reading({0, 1, 0}), 0.05F);
+  expect_near(cal->primaries->blue, model_reading({0, 0, 1}), 0.05F);
+}
+
+TEST_F(CalibrateCommand, TheProbeModeNeedsTheProbeFirmware) {
+  ASSERT_EQ(cyanrig("led calibrate argon-1 --step dark").code, 0);
+  const Result r = cyanrig("led calibrate argon-1 --step colour --primaries probe");
+  EXPECT_EQ(r.code, 3) << r.out << r.err;
+  EXPECT_NE(r.err.find("argon-1: led(\"rgb,255,0,0\"): 404"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("does not run the probe firmware"), std::string::npos) << r.err;
+  EXPECT_FALSE(load().find("argon-1")->correction);
+}
+
+TEST_F(CalibrateCommand, TheColourNeedsTheDarkReferenceFirst) {
+  const Result r = cyanrig("led calibrate p2-1 --step colour");
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("p2-1: the colour correction needs the dark reference first (--step dark)"),
+            std::string::npos)
+      << r.err;
 }
 
 TEST_F(CalibrateCommand, OneStepKeepsTheOtherDevicesEntries) {
   ASSERT_EQ(cyanrig("led calibrate argon-1").code, 0);
   const Result r = cyanrig("led calibrate boron-1 --step dark");
   ASSERT_EQ(r.code, 0) << r.out << r.err;
-  EXPECT_NE(r.out.find("boron-1: still needs its white reference (--step white)"), std::string::npos)
-      << r.out;
+  EXPECT_NE(r.out.find("boron-1: still needs its colour (--step colour)"), std::string::npos) << r.out;
   const LedCalibrations cals = load();
   ASSERT_TRUE(cals.find("argon-1"));
   EXPECT_TRUE(cals.find("argon-1")->complete());

@@ -135,17 +135,28 @@ TEST_F(SensorOnItsBus, ReportsAnUnpluggedSensorOnceAndReadsAgainWhenItIsBack) {
   EXPECT_EQ(faults_.size(), 1U);
 }
 
-TEST_F(SensorOnItsBus, NormalisesWithTheRacksCalibrationFile) {
+// A dark/white entry (no primaries) gives the decoder each channel scaled from dark to white; the
+// samples stay raw counts (the decoder measures edges where the sensor's own noise is).
+TEST_F(SensorOnItsBus, TakesItsColourCorrectionFromTheRacksCalibrationFile) {
   std::ofstream(dir_ / "led-calibration.yaml")
       << "devices:\n  argon-3:\n    dark: {r: 0.25, g: 0.25, b: 0.25, c: 0.5}\n"
          "    white: {r: 12.25, g: 6.25, b: 3.25, c: 24.5}\n";
   auto sensor = build();
   EXPECT_NE(sensor->describe().find("calibrated"), std::string::npos) << sensor->describe();
+  const std::optional<ChannelMatrix> correction = sensor->colour_correction();
+  ASSERT_TRUE(correction.has_value());
+  EXPECT_EQ(*correction, ChannelMatrix::identity().rows_scaled({1 / 12.0F, 1 / 6.0F, 1 / 3.0F}));
   start(*sensor);
   ASSERT_TRUE(run_until([&] { return !samples_.empty(); }));
-  EXPECT_FLOAT_EQ(samples_.back().r, (6.25F - 0.25F) / 12.0F);
-  EXPECT_FLOAT_EQ(samples_.back().g, (3.125F - 0.25F) / 6.0F);
-  EXPECT_FLOAT_EQ(samples_.back().c, (12.5F - 0.5F) / 24.0F);
+  EXPECT_FLOAT_EQ(samples_.back().r, 6.25F);
+  EXPECT_FLOAT_EQ(samples_.back().g, 3.125F);
+  EXPECT_FLOAT_EQ(samples_.back().c, 12.5F);
+}
+
+TEST_F(SensorOnItsBus, HasNoColourCorrectionWithoutAnEntry) {
+  auto sensor = build();
+  EXPECT_EQ(sensor->describe().find("calibrated"), std::string::npos) << sensor->describe();
+  EXPECT_FALSE(sensor->colour_correction().has_value());
 }
 
 TEST_F(SensorOnItsBus, AnAbsentSensorFailsTheBuildNamingWhereItShouldBe) {

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <filesystem>
 #include <mutex>
 #include <stdexcept>
 #include <vector>
@@ -17,9 +16,7 @@ namespace cyanrig {
 namespace {
 
 using namespace tcs34725;
-namespace fs = std::filesystem;
 
-constexpr const char* kDefaultCalibrationFile = "led-calibration.yaml";
 // Samples go to the loop this often: the decoder gains nothing from fresher batches, the loop from
 // fewer wake-ups.
 constexpr Duration kBatchEvery = std::chrono::milliseconds(50);
@@ -110,14 +107,6 @@ void check_fit(MapReader& params, const Tcs34725Settings& s, double rate_hz) {
                            std::floor(1000.0 / to_ms(s.integration.duration()))));
 }
 
-std::string resolve_calibration(const std::string& rack_file, const std::string& file) {
-  const fs::path path(file);
-  if (path.is_absolute()) return file;
-  // The built-in rack has no folder: its calibration lives in the working directory.
-  const fs::path folder = rack_file.starts_with("<") ? fs::path() : fs::path(rack_file).parent_path();
-  return (folder / path).lexically_normal().string();
-}
-
 // Delivers to the loop what the bus thread saw. The thread fills it under `mutex`; the loop takes it.
 struct Outbox {
   std::mutex mutex;
@@ -149,7 +138,7 @@ class Tcs34725Sensor final : public ColourSensor, private SensorBus::Client {
       : clock_(clock),
         bus_(std::move(bus)),
         poller_(std::move(poller)),
-        calibration_(std::move(calibration)) {}
+        correction_(calibration ? std::optional(sensor_correction(*calibration)) : std::nullopt) {}
   Tcs34725Sensor(const Tcs34725Sensor&) = delete;
   Tcs34725Sensor& operator=(const Tcs34725Sensor&) = delete;
   ~Tcs34725Sensor() override { stop(); }
@@ -174,8 +163,9 @@ class Tcs34725Sensor final : public ColourSensor, private SensorBus::Client {
     return fmt::format("{}: TCS34725, {:.4g} ms integration, gain {}{}, {:.4g} Hz{}",
                        poller_.where().to_string(), to_ms(s.integration.duration()), to_string(s.gain),
                        s.auto_gain ? " (auto)" : "", 1.0 / to_seconds(s.period),
-                       calibration_ ? ", calibrated" : "");
+                       correction_ ? ", calibrated" : "");
   }
+  std::optional<ChannelMatrix> colour_correction() const override { return correction_; }
 
  private:
   // Bus thread.
@@ -185,8 +175,7 @@ class Tcs34725Sensor final : public ColourSensor, private SensorBus::Client {
     if (!result.reading && !result.fault) return;
     const std::scoped_lock lock(outbox_->mutex);
     if (result.reading) {
-      const RgbSample raw = to_sample(*result.reading);
-      outbox_->samples.push_back(calibration_ ? normalise(*calibration_, raw) : raw);
+      outbox_->samples.push_back(to_sample(*result.reading));
     }
     if (result.fault) outbox_->faults.push_back(std::move(*result.fault));
     const bool batch_due = !outbox_->faults.empty() ||
@@ -202,8 +191,8 @@ class Tcs34725Sensor final : public ColourSensor, private SensorBus::Client {
 
   Clock& clock_;
   std::shared_ptr<SensorBus> bus_;
-  Tcs34725Poller poller_;  // used by the bus thread while attached, else by the loop
-  std::optional<LedCalibration> calibration_;
+  Tcs34725Poller poller_;                    // used by the bus thread while attached, else by the loop
+  std::optional<ChannelMatrix> correction_;  // never changes: safe beside the bus thread
   std::shared_ptr<Outbox> outbox_ = std::make_shared<Outbox>();
   bool attached_ = false;
 };
@@ -214,7 +203,7 @@ std::optional<LedCalibration> load_calibration(const std::string& file, const st
   if (!calibrations) throw std::runtime_error(diags.items().front().to_string());
   const LedCalibration* cal = calibrations->find(device);
   if (cal == nullptr || !cal->complete()) {
-    sensor_log().info("{}: no complete calibration in {}: colours are raw counts (cyanrig led calibrate {})",
+    sensor_log().info("{}: no complete calibration in {}: readings are raw counts (cyanrig led calibrate {})",
                       device, file, device);
     return std::nullopt;
   }
@@ -243,7 +232,7 @@ std::optional<Tcs34725Params> read_params(const BackendSpec& spec, const std::st
   const double rate_hz = rate.value_or(200);
   out.settings.period = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(1.0 / rate_hz));
   out.settings.auto_gain = auto_gain.value_or(true);
-  out.calibration_file = resolve_calibration(rack_file, calibration.value_or(kDefaultCalibrationFile));
+  out.calibration_file = resolve_led_calibration_file(rack_file, calibration);
   if (diags.size() == errors_before) check_fit(params, out.settings, rate_hz);
   params.finish();
   if (!mux_ok || diags.size() != errors_before) return std::nullopt;
@@ -255,14 +244,6 @@ std::optional<Tcs34725Params> read_params(const BackendSpec& spec, const std::st
 std::optional<Tcs34725Params> read_tcs34725_params(const BackendSpec& spec, const std::string& rack_file,
                                                    Diagnostics& diags) {
   return read_params(spec, rack_file, diags);
-}
-
-std::string led_calibration_file(const Rack& rack, const RackDevice& device) {
-  if (device.led && device.led->backend == "tcs34725") {
-    Diagnostics ignored;  // reported by validation
-    if (const auto params = read_params(*device.led, rack.file, ignored)) return params->calibration_file;
-  }
-  return resolve_calibration(rack.file, kDefaultCalibrationFile);
 }
 
 std::unique_ptr<ColourSensor> make_tcs34725_sensor(const BackendSite& site, BackendContext& ctx,

@@ -7,8 +7,8 @@
 // Building the backend opens the bus (shared with the rack's other sensors on it) and checks the
 // sensor's ID, so a missing sensor fails the run's setup. start() hands the sensor to its bus's reader
 // thread; samples reach the listener on the loop in batches every 50 ms, as counts per 2.4 ms cycle
-// at 1x gain (so auto-gain steps do not show), or 0-1 per channel when the calibration file has an
-// entry for the device.
+// at 1x gain (so auto-gain steps do not show), always raw; the calibration file's entry for the
+// device, if any, gives colour_correction() (rig/led/calibration.hpp).
 #pragma once
 
 #include <memory>
@@ -16,6 +16,7 @@
 #include <string>
 
 #include "drivers/led/tcs34725/tcs34725_poller.hpp"
+#include "rig/led/calibration_file.hpp"
 #include "rig/rack/backend_registry.hpp"
 
 namespace cyanrig {
@@ -30,13 +31,6 @@ struct Tcs34725Params {
 // calibration file.
 std::optional<Tcs34725Params> read_tcs34725_params(const BackendSpec& spec, const std::string& rack_file,
                                                    Diagnostics& diags);
-
-// The calibration file `device`'s LED readings are normalised with: its tcs34725 `calibration`
-// parameter, else <rack dir>/led-calibration.yaml (./led-calibration.yaml for the built-in rack).
-std::string led_calibration_file(const Rack& rack, const RackDevice& device);
-
-// Whether the sensor normalises with the calibration file; `cyanrig led calibrate` measures raw.
-enum class CalibrationUse { apply, ignore };
 
 // Builds the sensor for `site` (a device whose led backend is tcs34725). Throws std::runtime_error
 // naming the sensor's location and the cause.
