@@ -44,5 +44,6 @@ void add_led_calibrate_command(CLI::App& led, Subcommands& commands);  // led_ca
 void add_usb_commands(CLI::App& app, Subcommands& commands);           // usb_commands.cpp
 void add_outage_commands(CLI::App& app, Subcommands& commands);        // outage_commands.cpp
 void add_sim_commands(CLI::App& app, Subcommands& commands);           // sim_commands.cpp
+void add_monitor_command(CLI::App& app, Subcommands& commands);        // monitor_command.cpp
 
 }  // namespace cyanrig::cli

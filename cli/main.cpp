@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   cli::add_outage_commands(app, commands);
   cli::add_usb_commands(app, commands);
   cli::add_sim_commands(app, commands);
+  cli::add_monitor_command(app, commands);
 
   try {
     app.parse(argc, argv);
