@@ -1,7 +1,7 @@
 #!/bin/sh
 # `cyanrig monitor --metrics-listen` on the built-in simulated rack (virtual time, so probes come
 # fast): the live /metrics answer passes `promtool check metrics` and carries the probe metrics;
-# SIGTERM stops the monitor with exit 0. Usage: metrics_endpoint_test.sh CYANRIG
+# SIGHUP reloads the rack; SIGTERM stops the monitor with exit 0. Usage: metrics_endpoint_test.sh CYANRIG
 set -eu
 cyanrig=$1
 work=$(mktemp -d)
@@ -38,6 +38,12 @@ grep -q '^up[ {]' "$work/metrics" && { echo "the monitor must not expose up"; ex
 grep -q 'cyanrig_probe_success{device="argon-1",platform="argon",probe="canary"} 1' "$work/metrics" ||
   { echo "argon-1 did not pass:"; grep argon-1 "$work/metrics"; cat "$work/err"; exit 1; }
 [ "$(curl -s -o /dev/null -w '%{http_code}' "${url%/metrics}/other")" = 404 ]
+
+# SIGHUP reloads the rack and the monitor keeps going.
+kill -HUP "$pid"
+for _ in $(seq 100); do grep -q 'rack reloaded from <built-in simulated rack>: 8 devices' "$work/err" && break; sleep 0.1; done
+grep -q 'rack reloaded from <built-in simulated rack>: 8 devices' "$work/err" || { echo "SIGHUP did not reload:"; cat "$work/err"; exit 1; }
+kill -0 "$pid"
 
 kill -TERM "$pid"
 status=0
