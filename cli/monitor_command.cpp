@@ -15,6 +15,7 @@
 #include "cli/commands.hpp"
 #include "cli/metrics_endpoint.hpp"
 #include "cli/rack_choice.hpp"
+#include "cli/rack_outages.hpp"
 #include "cli/shipped_scenarios.hpp"
 #include "rig/core/duration_text.hpp"
 #include "rig/monitor/canary_probe.hpp"
@@ -125,8 +126,8 @@ int cmd_monitor(const MonitorArgs& args) {
   monitor::MetricsRegistry registry;
   monitor::MonitorControl control;
   const MonitorSignals signals(control);
-  const auto time = rack_is_simulated(*rack, backends()) ? monitor::make_virtual_monitor_time()
-                                                         : monitor::make_real_monitor_time();
+  const bool simulated = rack_is_simulated(*rack, backends());
+  const auto time = simulated ? monitor::make_virtual_monitor_time() : monitor::make_real_monitor_time();
   const auto turn = probe_turn_for(*rack);
   monitor::Monitor loop(
       monitor::MonitorSettings{.probe = *probe,
@@ -149,6 +150,19 @@ int cmd_monitor(const MonitorArgs& args) {
     }
     return fresh;
   });
+
+  // The simulated rack's outages live inside each probe's own world: nothing outside can start one.
+  if (!simulated) {
+    loop.on_outage_check([](const Rack& r) {
+      RackOutages outages;
+      if (!outages.build(r)) {
+        std::map<std::string, bool> unknown;  // cannot tell: hold the alerts and do not probe
+        for (const Segment& s : r.segments) unknown[s.name] = true;
+        return unknown;
+      }
+      return outages.in_force();
+    });
+  }
 
   std::unique_ptr<MetricsEndpoint> endpoint;
   if (listen) {

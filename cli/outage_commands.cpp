@@ -8,84 +8,13 @@
 
 #include "cli/commands.hpp"
 #include "cli/rack_choice.hpp"
-#include "rig/clock.hpp"
+#include "cli/rack_outages.hpp"
 #include "rig/rack/backend_registry.hpp"
 #include "rig/rack/rack_file.hpp"
 #include "rig/results/run_result.hpp"
 
 namespace cyanrig::cli {
 namespace {
-
-using namespace std::chrono_literals;
-
-// Each backend answers in well under its own command timeouts (at most 30 s); past this the lab is stuck.
-constexpr Duration kWholeCommandLimit = 2min;
-
-struct RackOutage {
-  std::string label;  // "lab-wifi / nftables"
-  std::unique_ptr<OutageSwitch> outage;
-};
-
-// Everything one subcommand works with: the rack, its clock, and its outage backends.
-class OutageBench {
- public:
-  // The rack at `path` (the built-in simulated rack when empty); false when it does not load or a
-  // backend cannot be built, with the reasons printed.
-  bool load(const std::string& path) {
-    auto rack = open_rack(path);
-    if (!rack) return false;
-    rack_ = std::make_unique<Rack>(std::move(*rack));
-    clock_ = clock_for(*rack_);
-    context_ = std::make_unique<BackendContext>(*clock_, *rack_, 1);
-    bool built = true;
-    for (const Segment& segment : rack_->segments) {
-      for (const BackendSpec& spec : segment.outages) built = build(segment, spec) && built;
-    }
-    return built;
-  }
-
-  const Rack& rack() const { return *rack_; }
-  std::vector<RackOutage>& outages() { return outages_; }
-
-  // Calls `step` for each backend in turn, on the loop; false if they did not all finish in time.
-  bool each_in_turn(const std::function<void(RackOutage&, std::function<void()> next)>& step) {
-    std::size_t index = 0;
-    std::function<void()> next = [&] {
-      if (index == outages_.size()) return clock_->stop();
-      RackOutage& outage = outages_[index++];
-      step(outage, next);
-    };
-    bool timed_out = false;
-    const Timer limit = clock_->after(kWholeCommandLimit, [&] {
-      timed_out = true;
-      clock_->stop();
-    });
-    clock_->post(next);
-    clock_->run();
-    if (timed_out)
-      fmt::print(stderr, "cyanrig: the outage backends did not answer within {} s\n",
-                 to_seconds(kWholeCommandLimit));
-    return !timed_out;
-  }
-
- private:
-  bool build(const Segment& segment, const BackendSpec& spec) {
-    const std::string label = fmt::format("{} / {}", segment.name, spec.backend);
-    const auto* factory = backends().find<OutageSwitch>(spec.backend);
-    try {
-      outages_.push_back({label, factory->create(BackendSite{spec, nullptr, &segment}, *context_)});
-      return true;
-    } catch (const std::exception& e) {
-      fmt::print(stderr, "cyanrig: {}: {}\n", label, e.what());
-      return false;
-    }
-  }
-
-  std::unique_ptr<Rack> rack_;
-  std::unique_ptr<Clock> clock_;
-  std::unique_ptr<BackendContext> context_;
-  std::vector<RackOutage> outages_;  // last: destroyed before the clock they use
-};
 
 void print_status(const std::string& label, const OutageStatus& status) {
   if (!status.fault.ok()) return fmt::print("{}: cannot tell: {}\n", label, status.fault.message());
@@ -94,7 +23,7 @@ void print_status(const std::string& label, const OutageStatus& status) {
 }
 
 int cmd_outage_status(const std::string& rack_path) {
-  OutageBench bench;
+  RackOutages bench;
   if (!bench.load(rack_path)) return kExitInvalid;
   bool faults = false;
   const bool finished = bench.each_in_turn([&](RackOutage& outage, std::function<void()> next) {
@@ -110,7 +39,7 @@ int cmd_outage_status(const std::string& rack_path) {
 // What was in force (inspect), what a killed run left (sweep), then a stop for good measure: every
 // backend's stop is safe whatever is loaded.
 int cmd_outage_clear(const std::string& rack_path) {
-  OutageBench bench;
+  RackOutages bench;
   if (!bench.load(rack_path)) return kExitInvalid;
   bool faults = false;
   const auto failed = [&](const std::string& label, const HardwareFault& fault) {

@@ -72,13 +72,25 @@ std::uint64_t Monitor::run() {
 }
 
 void Monitor::probe_one(const RackDevice& device) {
+  const auto skipped = [&](std::string reason) {
+    return ProbeOutcome{.device = device.name,
+                        .platform = std::string(device.platform->name),
+                        .probe = settings_.probe.name,
+                        .result = ProbeResult::skipped,
+                        .reason = std::move(reason)};
+  };
+  bool outage_here = false;
+  if (outage_check_) {
+    for (const auto& [segment, active] : outage_check_(rack_)) {
+      metrics_.outage(segment, active);
+      outage_here = outage_here || (active && segment == device.segment);
+    }
+  }
   ProbeOutcome outcome;
-  if (auto refused = turn_.take(device.name)) {
-    outcome = ProbeOutcome{.device = device.name,
-                           .platform = std::string(device.platform->name),
-                           .probe = settings_.probe.name,
-                           .result = ProbeResult::skipped,
-                           .reason = std::move(*refused)};
+  if (outage_here) {
+    outcome = skipped("an outage is in force on segment " + device.segment);
+  } else if (auto refused = turn_.take(device.name)) {
+    outcome = skipped(std::move(*refused));
   } else {
     outcome = probe_(settings_.probe, rack_, device, settings_.seed + probes_);
     turn_.give_back();

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 
 #include "rig/monitor/canary_metrics.hpp"
@@ -49,7 +50,13 @@ class Monitor {
   Monitor(MonitorSettings settings, Rack rack, Probe probe, ProbeTurn& turn, MonitorTime& time,
           MetricsRegistry& registry, MonitorControl& control);
 
+  // Segment -> outage in force, read before each probe (racks with real outage backends). A
+  // device whose segment has an outage in force is not probed (skipped: the probe's run would
+  // lift the outage), and cyanrig_outage_active holds the alerts off.
+  using OutageCheck = std::function<std::map<std::string, bool>(const Rack&)>;
+
   void on_reload(RackSource source) { reload_source_ = std::move(source); }
+  void on_outage_check(OutageCheck check) { outage_check_ = std::move(check); }
 
   // Runs until stopped or the duration is over; returns how many probes ran (skips not counted).
   std::uint64_t run();
@@ -68,6 +75,7 @@ class Monitor {
   CanaryMetrics metrics_;
   MonitorControl& control_;
   RackSource reload_source_;
+  OutageCheck outage_check_;
   std::uint64_t probes_ = 0;
 };
 
