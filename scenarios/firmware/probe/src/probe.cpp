@@ -13,11 +13,11 @@ namespace {
 
 const char* kVersion = "1.0.0";  // the `version` variable; keep it equal to the rack's `firmware:`
 
-int resets = 0;                  // the `resets` variable: resets since power-on (retained)
+int resets = 0;  // the `resets` variable: resets since power-on (retained)
 retained int retainedResets = 0;
-String state = "booting";        // the `state` variable: booting, connecting, online, offline, sleeping, rgb
+String state = "booting";  // the `state` variable: booting, connecting, online, offline, sleeping, rgb
 bool wasConnected = false;
-unsigned long rgbUntil = 0;      // RGB control mode ends at this millis()
+unsigned long rgbUntil = 0;  // RGB control mode ends at this millis()
 int rgbStep = 0;
 SystemSleepConfiguration pendingSleep;  // set by the `sleep` function, carried out by loop()
 bool sleepPending = false;
@@ -26,7 +26,7 @@ bool sleepPending = false;
 const struct {
   uint8_t r, g, b;
   const char* name;
-} kCalibration[] = {{255, 255, 255, "white"}, {255, 0, 0, "red"}, {0, 255, 0, "green"},
+} kCalibration[] = {{255, 255, 255, "white"}, {255, 0, 0, "red"},    {0, 255, 0, "green"},
                     {0, 0, 255, "blue"},      {0, 255, 255, "cyan"}, {0, 0, 0, "dark"}};
 
 int ping(String) {
@@ -49,10 +49,14 @@ int sleepFor(String arg) {
   const long seconds = arg.substring(comma + 1).toInt();
   if (seconds <= 0) return -1;
   SystemSleepConfiguration config;
-  if (mode == "stop") config.mode(SystemSleepMode::STOP);
-  else if (mode == "ulp") config.mode(SystemSleepMode::ULTRA_LOW_POWER);
-  else if (mode == "hibernate") config.mode(SystemSleepMode::HIBERNATE);
-  else return -1;
+  if (mode == "stop")
+    config.mode(SystemSleepMode::STOP);
+  else if (mode == "ulp")
+    config.mode(SystemSleepMode::ULTRA_LOW_POWER);
+  else if (mode == "hibernate")
+    config.mode(SystemSleepMode::HIBERNATE);
+  else
+    return -1;
   config.duration(std::chrono::seconds(seconds));
   Log.info("probe: sleeping %s for %ld s", mode.c_str(), seconds);
   state = "sleeping";
