@@ -61,5 +61,6 @@ void add_sim_commands(CLI::App& app, Subcommands& commands);            // sim_c
 void add_power_commands(CLI::App& app, Subcommands& commands);          // power_commands.cpp
 void add_rack_commands(CLI::App& app, Subcommands& commands);           // rack_commands.cpp
 void add_device_commands(CLI::App& app, Subcommands& commands);         // device_commands.cpp
+void add_monitor_command(CLI::App& app, Subcommands& commands);        // monitor_command.cpp
 
 }  // namespace cyanrig::cli

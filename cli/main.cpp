@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   cli::add_power_commands(app, commands);
   cli::add_rack_commands(app, commands);
   cli::add_device_commands(app, commands);
+  cli::add_monitor_command(app, commands);
 
   try {
     app.parse(argc, argv);

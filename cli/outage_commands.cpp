@@ -9,7 +9,7 @@
 #include "cli/commands.hpp"
 #include "cli/rack_bench.hpp"
 #include "cli/rack_choice.hpp"
-#include "rig/clock.hpp"
+#include "cli/rack_outages.hpp"
 #include "rig/rack/backend_registry.hpp"
 #include "rig/rack/rack_file.hpp"
 #include "rig/results/run_result.hpp"
@@ -17,69 +17,9 @@
 namespace cyanrig::cli {
 namespace {
 
-using namespace std::chrono_literals;
-
-// Each backend answers in well under its own command timeouts (at most 30 s); past this the lab is stuck.
-constexpr Duration kWholeCommandLimit = 2min;
-
 struct OutageArgs {
   std::string rack;
   Duration lock_wait{0};
-};
-
-struct RackOutage {
-  std::string label;  // "lab-wifi / nftables"
-  std::unique_ptr<OutageSwitch> outage;
-};
-
-// Everything one subcommand works with: the rack, its clock, and its outage backends.
-class OutageBench {
- public:
-  explicit OutageBench(Rack rack) : bench_(std::move(rack)) {}
-
-  // Builds every segment's outage backends; false when one cannot be built, with the reasons printed.
-  bool build() {
-    bool built = true;
-    for (const Segment& segment : bench_.rack().segments) {
-      for (const BackendSpec& spec : segment.outages) {
-        const std::string label = fmt::format("{} / {}", segment.name, spec.backend);
-        auto outage = bench_.build<OutageSwitch>(BackendSite{spec, nullptr, &segment}, label);
-        if (!outage) {
-          built = false;
-          continue;
-        }
-        outages_.push_back({label, std::move(outage)});
-      }
-    }
-    return built;
-  }
-
-  std::vector<RackOutage>& outages() { return outages_; }
-
-  // Calls `step` for each backend in turn, on the loop; false if they did not all finish in time.
-  bool each_in_turn(const std::function<void(RackOutage&, std::function<void()> next)>& step) {
-    std::size_t index = 0;
-    Done all_done;
-    std::function<void()> next = [&] {
-      if (index == outages_.size()) return all_done(Status{});
-      RackOutage& outage = outages_[index++];
-      step(outage, next);
-    };
-    const Status finished = bench_.await(
-        [&](Done done) {
-          all_done = std::move(done);
-          next();
-        },
-        kWholeCommandLimit);
-    if (!finished.ok())
-      fmt::print(stderr, "cyanrig: the outage backends did not answer within {} s\n",
-                 to_seconds(kWholeCommandLimit));
-    return finished.ok();
-  }
-
- private:
-  RackBench bench_;
-  std::vector<RackOutage> outages_;  // last: destroyed before the clock they use
 };
 
 void print_status(const std::string& label, const OutageStatus& status) {
@@ -91,7 +31,7 @@ void print_status(const std::string& label, const OutageStatus& status) {
 int cmd_outage_status(const OutageArgs& args) {
   auto rack = open_rack(args.rack);
   if (!rack) return kExitInvalid;
-  OutageBench bench(std::move(*rack));
+  RackOutages bench(std::move(*rack));
   if (!bench.build()) return kExitInfrastructure;
   bool faults = false;
   const bool finished = bench.each_in_turn([&](RackOutage& outage, std::function<void()> next) {
@@ -111,7 +51,7 @@ int cmd_outage_clear(const OutageArgs& args) {
   if (!rack) return kExitInvalid;
   const auto lock = lock_rack(*rack, {.command = "outage clear", .wait = args.lock_wait});
   if (!lock) return kExitInfrastructure;
-  OutageBench bench(std::move(*rack));
+  RackOutages bench(std::move(*rack));
   if (!bench.build()) return kExitInfrastructure;
   bool faults = false;
   const auto failed = [&](const std::string& label, const HardwareFault& fault) {

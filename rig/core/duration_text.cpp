@@ -15,7 +15,7 @@ struct Unit {
 
 // Longest names first so "ms" is not read as "m" followed by garbage.
 constexpr Unit kUnits[] = {
-    {"min", 60e6}, {"ms", 1e3}, {"us", 1.0}, {"h", 3600e6}, {"m", 60e6}, {"s", 1e6},
+    {"min", 60e6}, {"ms", 1e3}, {"us", 1.0}, {"h", 3600e6}, {"d", 86400e6}, {"m", 60e6}, {"s", 1e6},
 };
 
 }  // namespace
@@ -50,8 +50,8 @@ DurationParse parse_duration(std::string_view text) {
     if (unit == nullptr) {
       const std::string_view rest = text.substr(i);
       return {std::nullopt,
-              fmt::format("bad duration {}: {} after '{}'; units are ms, s, m (or min), h with no spaces, "
-                          "e.g. 30s, 5m, 1h30m",
+              fmt::format("bad duration {}: {} after '{}'; units are ms, s, m (or min), h, d with no spaces, "
+                          "e.g. 30s, 5m, 1h30m, 7d",
                           quoted,
                           rest.empty() ? std::string("missing unit") : fmt::format("unknown unit '{}'", rest),
                           number)};

@@ -1,5 +1,5 @@
 // Durations as lab engineers write them in rack and scenario files: "250ms", "30s", "5m", "1h30m",
-// "1.5s", "2min". Anything else ("10 mins", "-5s", "5") is rejected with a reason.
+// "1.5s", "2min", "7d". Anything else ("10 mins", "-5s", "5") is rejected with a reason.
 #pragma once
 
 #include <optional>

@@ -12,6 +12,7 @@ TEST(DurationText, AcceptsTheSpellingsLabEngineersWrite) {
   EXPECT_EQ(parse_duration("2min").value, Duration(2min));
   EXPECT_EQ(parse_duration("1h30m").value, Duration(90min));
   EXPECT_EQ(parse_duration("1.5s").value, Duration(1500ms));
+  EXPECT_EQ(parse_duration("7d").value, Duration(168h));  // `cyanrig monitor --duration 7d`
 }
 
 TEST(DurationText, RejectsSpacesMissingUnitsAndUnknownUnitsWithAReason) {
