@@ -46,7 +46,8 @@ bool RackOutages::each_in_turn(const std::function<void(RackOutage&, std::functi
       },
       kWholeCommandLimit);
   if (!finished.ok()) {
-    fmt::print(stderr, "cyanrig: the outage backends did not answer within {} s\n", to_seconds(kWholeCommandLimit));
+    fmt::print(stderr, "cyanrig: the outage backends did not answer within {} s\n",
+               to_seconds(kWholeCommandLimit));
   }
   return finished.ok();
 }

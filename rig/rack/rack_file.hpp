@@ -2,9 +2,9 @@
 // touches hardware.
 #pragma once
 
-#include <filesystem>
 #include <yaml-cpp/yaml.h>
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>

@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "drivers/all_backends.hpp"
 #include "drivers/sim/sim_world.hpp"
 #include "rig/clock.hpp"
 #include "rig/led/led_decoder.hpp"
@@ -92,7 +93,8 @@ struct Watched {
 
 template <typename Capability>
 std::unique_ptr<Capability> build(const BackendSite& site, BackendContext& ctx) {
-  return BackendRegistry::builtin().find<Capability>(site.spec.backend)->create(site, ctx);
+  static const BackendRegistry registry = all_backends();
+  return registry.find<Capability>(site.spec.backend)->create(site, ctx);
 }
 
 std::string without_line_ending(std::string_view bytes) {

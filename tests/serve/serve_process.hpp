@@ -78,9 +78,15 @@ class ServeProcess {
   pid_t pid_ = -1;
 };
 
-// Runs a shell command line with the cyanrig binary, from the source folder; its exit status.
+// Runs a shell command line with the cyanrig binary, from the source folder; its exit status. Tests
+// of one program run in parallel on racks of the same name: each test process locks in a folder of
+// its own, under the program's (tests/CMakeLists.txt).
 inline int shell(const std::string& line) {
-  const std::string command = std::string("cd ") + CYANRIG_SOURCE_DIR + " && " + line;
+  const char* locks = std::getenv("CYANRIG_LOCK_DIR");
+  const std::string lock_dir =
+      locks == nullptr ? std::string()
+                       : "CYANRIG_LOCK_DIR=" + std::string(locks) + "/" + std::to_string(::getpid()) + " ";
+  const std::string command = std::string("cd ") + CYANRIG_SOURCE_DIR + " && " + lock_dir + line;
   const int status = std::system(command.c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
