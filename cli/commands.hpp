@@ -48,16 +48,7 @@ void add_results_commands(CLI::App& app, Subcommands& commands);        // resul
 void add_report_command(CLI::App& app, Subcommands& commands);          // report_command.cpp
 void add_history_command(CLI::App& app, Subcommands& commands);         // history_command.cpp
 void add_gate_command(CLI::App& app, Subcommands& commands);            // gate_command.cpp
-void add_run_command(CLI::App& app, Subcommands& commands);             // run_command.cpp
-void add_validate_command(CLI::App& app, Subcommands& commands);        // validate_command.cpp
-void add_list_command(CLI::App& app, Subcommands& commands);            // list_command.cpp
-void add_log_commands(CLI::App& app, Subcommands& commands);            // log_commands.cpp
-void add_led_commands(CLI::App& app, Subcommands& commands);            // led_commands.cpp
-void add_led_calibrate_command(CLI::App& led, Subcommands& commands);   // led_calibrate_command.cpp
-void add_usb_commands(CLI::App& app, Subcommands& commands);            // usb_commands.cpp
-void add_outage_commands(CLI::App& app, Subcommands& commands);         // outage_commands.cpp
 void add_outage_hold_command(CLI::App& outage, Subcommands& commands);  // outage_hold_command.cpp
-void add_sim_commands(CLI::App& app, Subcommands& commands);            // sim_commands.cpp
 void add_power_commands(CLI::App& app, Subcommands& commands);          // power_commands.cpp
 void add_rack_commands(CLI::App& app, Subcommands& commands);           // rack_commands.cpp
 void add_device_commands(CLI::App& app, Subcommands& commands);         // device_commands.cpp
