@@ -20,12 +20,12 @@ struct SimCloudSettings {
   static SimCloudSettings read(const BackendSpec& spec, Diagnostics& diags) {
     SimCloudSettings s;
     read_backend_params(spec, diags, "sim cloud backend", [&](MapReader& params) {
-      if (const auto fault = params.choice("fault", {"token_refused", "server_error", "unreachable"})) {
-        s.fault = *fault == "token_refused"  ? Fault::token_refused
-                  : *fault == "server_error" ? Fault::server_error
+      if (const auto named = params.choice("fault", {"token_refused", "server_error", "unreachable"})) {
+        s.fault = *named == "token_refused"  ? Fault::token_refused
+                  : *named == "server_error" ? Fault::server_error
                                              : Fault::unreachable;
       }
-      if (const auto after = params.duration("after")) s.after = *after;
+      if (const auto delay = params.duration("after")) s.after = *delay;
     });
     return s;
   }

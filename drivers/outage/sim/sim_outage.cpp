@@ -26,7 +26,7 @@ struct SimOutageSettings {
   static SimOutageSettings read(const BackendSpec& spec, Diagnostics& diags) {
     SimOutageSettings s;
     read_backend_params(spec, diags, "sim outage backend", [&](MapReader& params) {
-      if (const auto misses = params.boolean("misses")) s.misses = *misses;
+      if (const auto given = params.boolean("misses")) s.misses = *given;
       if (const auto sees = params.boolean("sees_traffic")) s.sees_traffic = *sees;
       s.removed_after = params.duration("removed_after");
     });
