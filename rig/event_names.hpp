@@ -76,8 +76,8 @@ inline constexpr std::string_view kRecover = "recover";  // a recover step of th
 
 }  // namespace ev
 
-// Device OS event names, as the log parser (rig/devos/log_parser.cpp) produces them; a test checks
-// that this list and the parser's agree.
+// Device OS event names: the log parser's vocabulary (DevosLogParser::event_names() is this list;
+// tests/devos checks that the parser produces exactly these from its corpus).
 inline constexpr std::array<std::string_view, 27> kDevosEventNames{
     "device_started",
     "reset_reason",

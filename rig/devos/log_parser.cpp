@@ -8,6 +8,7 @@
 
 #include "rig/core/text.hpp"
 #include "rig/devos/device_codes.hpp"
+#include "rig/event_names.hpp"
 
 namespace cyanrig {
 namespace {
@@ -430,35 +431,7 @@ std::optional<DevosEvent> DevosLogParser::parse(std::string_view line) const {
 }
 
 const std::vector<std::string>& DevosLogParser::event_names() {
-  static const std::vector<std::string> names{
-      "device_started",
-      "reset_reason",
-      "network_state",
-      "network_link_up",
-      "network_link_down",
-      "cloud_connecting",
-      "cloud_socket_connected",
-      "cloud_socket_failed",
-      "handshake_started",
-      "session_resumed",
-      "handshake_completed",
-      "cloud_connected",
-      "cloud_handshake_failed",
-      "cloud_disconnecting",
-      "cloud_disconnected",
-      "cloud_error",
-      "internet_test_failed",
-      "cloud_unreachable",
-      "dns_failed",
-      "network_reset",
-      "ota_started",
-      "ota_finished",
-      "ota_applying",
-      "ota_failed",
-      "listening_entered",
-      "listening_exited",
-      "panic",
-  };
+  static const std::vector<std::string> names(kDevosEventNames.begin(), kDevosEventNames.end());
   return names;
 }
 

@@ -6,7 +6,6 @@
 #include <regex>
 #include <set>
 
-#include "rig/event_names.hpp"
 #include "tests/devos/corpus.hpp"
 
 namespace cyanrig {
@@ -486,11 +485,3 @@ TEST(DevosUserPatterns, RejectsBadPatterns) {
 
 }  // namespace
 }  // namespace cyanrig
-
-// The engine names Device OS events through rig/event_names.hpp, checked at compile time against
-// kDevosEventNames; this keeps that list and the parser's the same.
-TEST(DevosVocabulary, TheEngineAndTheParserNameTheSameEvents) {
-  const std::vector<std::string>& parser = cyanrig::DevosLogParser::event_names();
-  ASSERT_EQ(parser.size(), cyanrig::kDevosEventNames.size());
-  for (std::size_t i = 0; i < parser.size(); ++i) EXPECT_EQ(parser[i], cyanrig::kDevosEventNames[i]);
-}
