@@ -20,6 +20,7 @@
 #include "rig/core/duration_text.hpp"
 #include "rig/monitor/canary_probe.hpp"
 #include "rig/monitor/monitor.hpp"
+#include "rig/monitor/rack_lock_turn.hpp"
 #include "rig/rack/rack_file.hpp"
 #include "rig/scenario/scenario_file.hpp"
 
@@ -95,17 +96,6 @@ std::optional<Scenario> load_probe(const std::string& arg, const Rack& rack, Dia
   return probe;
 }
 
-// Where a lock-backed ProbeTurn plugs in (the rack lock from the `ops` branch): racks with any real
-// backend take it per probe. Racks made only of in-process simulated backends share nothing with
-// other processes and take no lock.
-std::unique_ptr<monitor::ProbeTurn> probe_turn_for(const Rack& rack) {
-  if (!rack_is_simulated(rack, backends()))
-    spdlog::warn(
-        "this build has no rack lock: a `cyanrig run` on rack {} is not kept out while the monitor probes",
-        rack.name);
-  return std::make_unique<monitor::FreeProbeTurn>();
-}
-
 int cmd_monitor(const MonitorArgs& args) {
   Diagnostics diags;
   auto rack = load_rack(args.rack, diags);
@@ -128,7 +118,8 @@ int cmd_monitor(const MonitorArgs& args) {
   const MonitorSignals signals(control);
   const bool simulated = rack_is_simulated(*rack, backends());
   const auto time = simulated ? monitor::make_virtual_monitor_time() : monitor::make_real_monitor_time();
-  const auto turn = probe_turn_for(*rack);
+  // The rack lock, taken per probe and yielded between probes (docs/monitoring.md).
+  monitor::RackLockTurn turn(backends());
   monitor::Monitor loop(
       monitor::MonitorSettings{.probe = *probe,
                                .every = *every,
@@ -139,7 +130,7 @@ int cmd_monitor(const MonitorArgs& args) {
       [](const Scenario& s, const Rack& r, const RackDevice& device, std::uint64_t seed) {
         return monitor::run_probe(s, r, device, backends(), seed);
       },
-      *turn, *time, registry, control);
+      turn, *time, registry, control);
   loop.on_reload([&args, &probe]() -> std::optional<Rack> {
     Diagnostics problems;
     auto fresh = load_rack(args.rack, problems);

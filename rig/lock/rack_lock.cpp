@@ -182,6 +182,13 @@ RackLockAttempt take_rack_lock(const Rack& rack, const LockRequest& request,
   return Taker(rack, request, std::move(*file)).take();
 }
 
+std::optional<LockHolder> rack_wanted_by(const Rack& rack, const BackendRegistry& registry) {
+  if (rack_shares_nothing(rack, registry)) return std::nullopt;
+  auto request = live_request(yield_path(rack));
+  if (!request || request->process == ProcessIdentity::self()) return std::nullopt;
+  return request;
+}
+
 RackLockState inspect_rack_lock(const Rack& rack, const BackendRegistry& registry) {
   RackLockState state;
   state.path = rack_lock_path(rack);

@@ -80,6 +80,10 @@ bool rack_shares_nothing(const Rack& rack, const BackendRegistry& registry);
 
 RackLockAttempt take_rack_lock(const Rack& rack, const LockRequest& request, const BackendRegistry& registry);
 
+// A live taker (another process) waiting for a yielding holder to let go, whoever holds the rack
+// now: a yielding taker between two holds (the monitor between probes) stands back while there is one.
+std::optional<LockHolder> rack_wanted_by(const Rack& rack, const BackendRegistry& registry);
+
 // What `cyanrig rack status` shows.
 struct RackLockState {
   bool shares_nothing = false;

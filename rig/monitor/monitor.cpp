@@ -59,10 +59,13 @@ std::uint64_t Monitor::run() {
       time_.wait_until(std::min(due.at, end), interrupted);
       continue;
     }
-    if (turn_.yield_requested()) {
+    if (const auto taker = turn_.wanted_by(rack_)) {
+      if (!standing_back_) spdlog::info("standing back: the rack is wanted by {}", *taker);
+      standing_back_ = true;
       time_.wait_until(time_.now() + kYieldPause, interrupted);
       continue;
     }
+    standing_back_ = false;
     const RackDevice* device = rack_.find_device(due.device);
     if (device) probe_one(*device);
     schedule.done(due.device, time_.now());
@@ -89,7 +92,7 @@ void Monitor::probe_one(const RackDevice& device) {
   ProbeOutcome outcome;
   if (outage_here) {
     outcome = skipped("an outage is in force on segment " + device.segment);
-  } else if (auto refused = turn_.take(device.name)) {
+  } else if (auto refused = turn_.take(rack_, device, settings_.probe)) {
     outcome = skipped(std::move(*refused));
   } else {
     outcome = probe_(settings_.probe, rack_, device, settings_.seed + probes_);

@@ -2,7 +2,7 @@
 // the alert-relevant state as metrics (docs/monitoring.md).
 //
 // The loop: wait for the next device due (or a stop/reload request), stand back while a scenario
-// run wants the rack (ProbeTurn::yield_requested), take the device's turn, run the probe, give the
+// run wants the rack (ProbeTurn::wanted_by), take the device's turn, run the probe, give the
 // turn back, record the outcome (metrics, one log line, the textfile). Backend faults are probe
 // outcomes (result "error"), never an exit: only a stop request (SIGINT/SIGTERM) or the end of
 // `--duration` ends the loop, and every probe has already left relays safe and outages lifted.
@@ -77,6 +77,7 @@ class Monitor {
   RackSource reload_source_;
   OutageCheck outage_check_;
   std::uint64_t probes_ = 0;
+  bool standing_back_ = false;  // said once per wait
 };
 
 // The devices a probe scenario selects on the rack, skipping devices under maintenance.

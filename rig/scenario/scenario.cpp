@@ -131,6 +131,21 @@ std::vector<const RackDevice*> Scenario::select(const Rack& rack) const {
   return out;
 }
 
+Duration Scenario::longest_on(const RackDevice& device) const {
+  const auto limit = [&](const LimitRef& ref) { return resolve(ref, device); };
+  Duration one_repeat{0};
+  for (const Step& step : steps) {
+    one_repeat += std::visit(Overloaded{[](const PowerStep& s) { return s.off_for.value_or(Duration{0}); },
+                                        [&](const WaitStep& s) { return limit(s.duration); },
+                                        [&](const ExpectStep& s) { return limit(s.within); },
+                                        [&](const SleepStep& s) { return s.duration + limit(s.within); },
+                                        [&](const OtaStep& s) { return limit(s.within); },
+                                        [](const auto&) { return Duration{0}; }},
+                             step.action);
+  }
+  return one_repeat * std::max(repeat, 1);
+}
+
 double in_unit(Duration d, const std::string& unit) {
   if (unit == "ms") return to_ms(d);
   if (unit == "min") return to_seconds(d) / 60.0;

@@ -149,6 +149,9 @@ struct Scenario {
   // which beat the default in `limits:`.
   Duration resolve(const LimitRef& ref, const RackDevice& device) const;
   std::vector<const RackDevice*> select(const Rack& rack) const;
+  // The most one run can take on `device`, every wait taken to its limit and every repeat run: the
+  // bound the monitor promises a waiting run when it holds the rack for a probe (docs/monitoring.md).
+  Duration longest_on(const RackDevice& device) const;
 };
 
 // Unit conversion for measurements.

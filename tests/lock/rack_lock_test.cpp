@@ -17,12 +17,14 @@
 
 #include "drivers/all_backends.hpp"
 #include "rig/rack/rack_file.hpp"
+#include "tests/support/child_process.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace cyanrig {
 namespace {
 
 using namespace std::chrono_literals;
+using test::Child;
 using test::TempDir;
 using ::testing::HasSubstr;
 
@@ -40,42 +42,6 @@ Rack lab_rack(const std::filesystem::path& lock_dir) {
   if (!rack) throw std::runtime_error(diags.items().front().to_string());
   return *rack;
 }
-
-// A child process that runs `body` and reports one line through a pipe.
-class Child {
- public:
-  explicit Child(const std::function<std::string()>& body) {
-    int fds[2];
-    if (::pipe(fds) != 0) throw std::runtime_error("pipe");
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::close(fds[0]);
-      const std::string line = body() + "\n";
-      if (::write(fds[1], line.data(), line.size()) < 0) ::_exit(2);
-      ::pause();  // until killed: whatever it holds, it holds until then
-      ::_exit(0);
-    }
-    ::close(fds[1]);
-    read_fd_ = fds[0];
-  }
-  ~Child() {
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-    ::close(read_fd_);
-  }
-  pid_t pid() const { return pid_; }
-  // The line the child reported (blocks until it does).
-  std::string report() const {
-    std::string line;
-    char c = 0;
-    while (::read(read_fd_, &c, 1) == 1 && c != '\n') line += c;
-    return line;
-  }
-
- private:
-  pid_t pid_ = -1;
-  int read_fd_ = -1;
-};
 
 class RackLockTest : public ::testing::Test {
  protected:

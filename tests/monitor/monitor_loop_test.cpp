@@ -1,7 +1,9 @@
 // The monitor loop with a stand-in probe on the built-in rack's devices, in virtual time.
 #include <gtest/gtest.h>
 
+#include "drivers/all_backends.hpp"
 #include "rig/monitor/monitor.hpp"
+#include "rig/monitor/rack_lock_turn.hpp"
 #include "rig/rack/rack_file.hpp"
 
 namespace cyanrig::monitor {
@@ -9,13 +11,33 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// A scenario run that wants the rack for the monitor's first `checks` looks between probes.
+class RunWaitingAtFirst final : public ProbeTurn {
+ public:
+  explicit RunWaitingAtFirst(int checks) : checks_(checks) {}
+  std::optional<std::string> take(const Rack&, const RackDevice&, const Scenario&) override {
+    return std::nullopt;
+  }
+  void give_back() override {}
+  std::optional<std::string> wanted_by(const Rack&) const override {
+    if (checks_ == 0) return std::nullopt;
+    --checks_;
+    return "pid 4242 (lab@pi) `run ota_update`";
+  }
+
+ private:
+  mutable int checks_;
+};
+
 struct LoopBench {
   Rack rack = builtin_sim_rack();
   MetricsRegistry registry;
   MonitorControl control;
-  FreeProbeTurn turn;
+  RackLockTurn lock_turn{all_backends()};  // the built-in rack shares nothing: no lock
+  ProbeTurn* turn = &lock_turn;
   std::unique_ptr<MonitorTime> time = make_virtual_monitor_time();
   std::vector<std::string> probed;
+  std::vector<Instant> probed_at;
 
   Monitor monitor(Duration duration, std::function<void()> after_probe = {}) {
     Scenario probe;
@@ -25,6 +47,7 @@ struct LoopBench {
         MonitorSettings{.probe = probe, .every = 8min, .duration = duration}, rack,
         [this, after_probe](const Scenario& s, const Rack&, const RackDevice& d, std::uint64_t) {
           probed.push_back(d.name);
+          probed_at.push_back(time->now());
           if (after_probe) after_probe();
           return ProbeOutcome{.device = d.name,
                               .platform = std::string(d.platform->name),
@@ -32,7 +55,7 @@ struct LoopBench {
                               .result = ProbeResult::success,
                               .took = 30s};
         },
-        turn, *time, registry, control);
+        *turn, *time, registry, control);
   }
 };
 
@@ -44,6 +67,17 @@ TEST(MonitorLoop, ProbesEveryDeviceOncePerPeriodInRackOrder) {
   EXPECT_EQ(bench.probed[0], "photon-1");
   EXPECT_EQ(bench.probed[7], "p2-2");
   EXPECT_EQ(bench.probed[8], "photon-1");
+}
+
+TEST(MonitorLoop, StandsBackWhileARunWantsTheRackAndProbesOnceItIsServed) {
+  LoopBench bench;
+  RunWaitingAtFirst run(5);
+  bench.turn = &run;
+  const Instant start = bench.time->now();
+  auto loop = bench.monitor(8min);
+  EXPECT_EQ(loop.run(), 8U) << "every device still probed in its period";
+  ASSERT_FALSE(bench.probed_at.empty());
+  EXPECT_EQ(bench.probed_at.front() - start, 5s) << "no probe while the run waited (a look a second)";
 }
 
 TEST(MonitorLoop, DevicesOnASegmentWithAnOutageInForceAreSkippedAndTheOutageReported) {

@@ -41,6 +41,19 @@ TEST(ScenarioFile, ShippedScenariosValidateAgainstTheBuiltInRack) {
   }
 }
 
+TEST(ScenarioFile, TheLongestRunTakesEveryWaitToItsLimitForTheDevicesPlatform) {
+  Diagnostics diags;
+  const auto canary = load_scenario_file(std::string(CYANRIG_SOURCE_DIR) + "/scenarios/canary.yaml", diags);
+  ASSERT_TRUE(canary);
+  const Rack rack = builtin_sim_rack();
+  // 5 s off, three connects (5m; cellular 10m) and three answers (45 s).
+  EXPECT_EQ(canary->longest_on(*rack.find_device("argon-1")), 5s + 3 * 5min + 3 * 45s);
+  EXPECT_EQ(canary->longest_on(*rack.find_device("boron-1")), 5s + 3 * 10min + 3 * 45s);
+  Scenario repeated = *canary;
+  repeated.repeat = 3;
+  EXPECT_EQ(repeated.longest_on(*rack.find_device("argon-1")), 3 * (5s + 3 * 5min + 3 * 45s));
+}
+
 TEST(ScenarioFile, ReadsEveryStepKind) {
   Diagnostics diags;
   const auto s = parse_scenario(kHeader + R"(repeat: 3
