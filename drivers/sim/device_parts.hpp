@@ -20,6 +20,7 @@ constexpr std::string_view network_manager = "system.nm";
 constexpr std::string_view network_interface = "net.ifapi";
 constexpr std::string_view handshake = "comm.protocol.handshake";
 constexpr std::string_view ota = "comm.ota";
+constexpr std::string_view app = "app";  // the application's own Log lines
 }  // namespace category
 
 struct DeviceParts {

@@ -44,6 +44,23 @@ std::optional<SleepRequest> parse_sleep(std::string_view arg) {
   return r;
 }
 
+// `led` function argument "rgb,R,G,B" (each 0..255): the colour the application shows.
+std::optional<Rgb> parse_led_colour(std::string_view arg) {
+  constexpr std::string_view kPrefix = "rgb,";
+  if (!arg.starts_with(kPrefix)) return std::nullopt;
+  arg.remove_prefix(kPrefix.size());
+  std::uint32_t hex = 0;
+  for (int channel = 0; channel < 3; ++channel) {
+    const auto comma = arg.find(',');
+    if ((comma == std::string_view::npos) != (channel == 2)) return std::nullopt;
+    const auto value = whole_number(arg.substr(0, comma));
+    if (!value || *value < 0 || *value > 255) return std::nullopt;
+    hex = (hex << 8U) | static_cast<std::uint32_t>(*value);
+    arg.remove_prefix(comma == std::string_view::npos ? arg.size() : comma + 1);
+  }
+  return Rgb::from_hex(hex);
+}
+
 // `panic` function argument: the SOS code, 1..99 (§2 lists 1-15).
 std::optional<int> parse_panic_code(std::string_view arg) {
   const auto code = whole_number(arg);
@@ -169,6 +186,7 @@ void SimDevice::boot(LastReset reason) {
             })
       .then(parts_.draw(timing_.breathing_white), [this] {
         mode_ = Mode::running;
+        app_started();
         // Power-on and hibernate wake start the radio from cold; other resets keep it powered.
         const bool radio_kept = last_reset_.reason != ResetReason::power_down &&
                                 last_reset_.reason != ResetReason::power_management;
@@ -228,7 +246,11 @@ void SimDevice::wake(SleepMode mode) {
   }
   // STOP and ULTRA_LOW_POWER continue where they stopped: radio back on, then the cloud.
   mode_ = Mode::running;
-  boot_steps_.then(parts_.draw(timing_.usb_attach_after_wake), [this] { usb_.attach("wake"); });
+  boot_steps_.then(parts_.draw(timing_.usb_attach_after_wake), [this] {
+    usb_.attach("wake");
+    app_log("probe: woke up");  // the firmware waits for USB serial first
+    app_connection(session_.connected());
+  });
   start_network(slow ? faults_.slow_sleep_extra() : Duration{0});
 }
 
@@ -258,6 +280,7 @@ void SimDevice::segment_changed() {
 }
 
 void SimDevice::cloud_connected(bool after_outage) {
+  app_connection(true);
   if (after_outage && fires(Fault::orphan_after_outage)) orphaned_ = true;
   std::optional<std::string> reset_text;
   if (!reset_reported_) reset_text = last_reset_.cloud_text();
@@ -266,6 +289,7 @@ void SimDevice::cloud_connected(bool after_outage) {
 }
 
 void SimDevice::cloud_lost() {
+  app_connection(false);
   update_.cancel();
 }
 
@@ -279,11 +303,30 @@ void SimDevice::update_applied(std::string version) {
   reset({ResetReason::update, 0});
 }
 
-// --- the sim application ---
+// --- the sim application: the reference probe firmware (scenarios/firmware/probe) ---
+
+void SimDevice::app_log(std::string_view line) {
+  log_.info(category::app, line);
+}
+
+void SimDevice::app_started() {
+  app_log(fmt::format("probe: version {} booted, reset reason {}", firmware_version_,
+                      static_cast<int>(last_reset_.reason)));
+  app_state_ = "connecting";
+  app_connected_ = false;
+}
+
+// The firmware's loop() notices each change of Particle.connected().
+void SimDevice::app_connection(bool connected) {
+  if (connected == app_connected_) return;
+  app_connected_ = connected;
+  app_log(connected ? "probe: cloud connected" : "probe: cloud disconnected");
+  if (app_state_ != "rgb") app_state_ = connected ? "online" : "offline";
+}
 
 DeviceDescription SimDevice::describe() const {
-  return {.functions = {"ping", "sleep", "reset", "panic"},
-          .variables = {{"uptime", "int32"}, {"version", "string"}, {"resets", "int32"}},
+  return {.functions = {"ping", "sleep", "reset", "panic", "led"},
+          .variables = {{"uptime", "int32"}, {"version", "string"}, {"resets", "int32"}, {"state", "string"}},
           .system_firmware_version = std::string(system_firmware_version(platform_)),
           .firmware_version = firmware_version_};
 }
@@ -298,23 +341,32 @@ void SimDevice::after_returning(std::function<void()> action) {
 }
 
 int SimDevice::call_function(const std::string& name, const std::string& arg) {
-  if (name == "ping") return 1;
+  if (name == "ping") {
+    app_log("probe: ping answered");
+    return 1;
+  }
   if (name == "reset") {
+    app_log("probe: reset requested");
     after_returning([this] { reset({ResetReason::user, 0}); });
     return 0;
   }
   if (name == "sleep") {
     const auto request = parse_sleep(arg);
     if (!request) return -1;
+    app_log(fmt::format("probe: sleeping {} for {} s", arg.substr(0, arg.find(',')),
+                        std::chrono::duration_cast<seconds>(request->length).count()));
+    app_state_ = "sleeping";
     after_returning([this, r = *request] { sleep(r.mode, r.length); });
     return 0;
   }
   if (name == "panic") {
     const auto code = parse_panic_code(arg);
     if (!code) return -1;
+    app_log(fmt::format("probe: panic {} requested", *code));
     after_returning([this, c = *code] { panic(c); });
     return 0;
   }
+  if (name == "led") return led_control(arg);
   return -1;
 }
 
@@ -324,7 +376,24 @@ nlohmann::json SimDevice::read_variable(const std::string& name) {
   }
   if (name == "version") return firmware_version_;
   if (name == "resets") return resets_;
+  if (name == "state") return app_state_;
   return nullptr;
+}
+
+// RGB control for LED calibration (`cyanrig led calibrate`): "rgb,R,G,B" shows that colour instead of
+// the system's signals, "auto" gives the LED back.
+int SimDevice::led_control(const std::string& arg) {
+  if (arg == "auto") {
+    led_.release();
+    if (app_state_ == "rgb") app_state_ = app_connected_ ? "online" : "offline";
+    return 0;
+  }
+  const auto colour = parse_led_colour(arg);
+  if (!colour) return -1;
+  if (app_state_ != "rgb") app_log("probe: RGB control mode");
+  app_state_ = "rgb";
+  led_.control("unknown", LedSignal::solid(*colour));
+  return 0;
 }
 
 void SimDevice::begin_update(std::uintmax_t bytes, std::string version) {

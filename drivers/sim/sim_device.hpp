@@ -79,6 +79,11 @@ class SimDevice final : public CloudEndpoint {
   void cloud_lost();
   bool handshake_refused();
   void update_applied(std::string version);
+  // The reference probe firmware's side: its log lines, `state` variable and `led` function.
+  void app_log(std::string_view line);
+  void app_started();
+  void app_connection(bool connected);
+  int led_control(const std::string& arg);
 
   RackDevice device_;
   const Platform& platform_;
@@ -105,6 +110,8 @@ class SimDevice final : public CloudEndpoint {
   bool reset_reported_ = false;  // spark/device/last_reset goes out once per boot
   int resets_ = 0;
   std::string firmware_version_;
+  std::string app_state_ = "booting";  // the `state` variable
+  bool app_connected_ = false;         // Particle.connected() as the application last saw it
   // Fault state: bad keys for this boot, stuck until power-cycled, orphaned until reset,
   // slow network on the next start after a wake.
   bool bad_keys_ = false;

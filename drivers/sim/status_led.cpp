@@ -28,20 +28,34 @@ void StatusLed::show(std::string_view name, const LedSignal& signal) {
   if (name == base_name_ && !overlay_.scheduled()) return;
   base_name_ = name;
   base_signal_ = signal;
-  if (!overlay_.scheduled()) apply(name, signal);
+  if (!overlay_.scheduled() && !controlled_) apply(name, signal);
 }
 
 void StatusLed::play_over(std::string_view name, const LedSignal& signal, Duration length) {
+  if (controlled_) return;
   apply(name, signal);
   overlay_ = clock_.after(length, [this] { apply(base_name_, base_signal_); });
 }
 
 void StatusLed::replace(std::string_view name, const LedSignal& signal) {
   overlay_.cancel();
+  controlled_ = false;
   base_name_ = name;
   base_signal_ = signal;
   const bool already_dark = name == "off" && showing_ == "off";
   if (!already_dark) apply(name, signal);
+}
+
+void StatusLed::control(std::string_view name, const LedSignal& signal) {
+  overlay_.cancel();
+  controlled_ = true;
+  apply(name, signal);
+}
+
+void StatusLed::release() {
+  if (!controlled_) return;
+  controlled_ = false;
+  apply(base_name_, base_signal_);
 }
 
 void StatusLed::apply(std::string_view name, const LedSignal& signal) {

@@ -33,6 +33,11 @@ class StatusLed {
   void replace(std::string_view name, const LedSignal& signal);
   // Power loss, sleep, reset: dark at once, any overlay forgotten.
   void go_dark() { replace("off", LedSignal::off()); }
+  // The application took the LED (RGB.control(true)): `signal` until release(); the system's own
+  // changes wait meanwhile and its overlays are not shown. replace() (panic, power loss, sleep,
+  // reset) ends the control, as a reset ends the application.
+  void control(std::string_view name, const LedSignal& signal);
+  void release();
 
   // Light emitted at `t`, which may lie up to a second in the past.
   Rgb emitted(Instant t) const;
@@ -51,6 +56,7 @@ class StatusLed {
   LedSignal base_signal_;
   std::string showing_ = "off";
   Timer overlay_;
+  bool controlled_ = false;    // by the application
   std::deque<Shown> history_;  // oldest first
   std::vector<Watcher> watchers_;
 };

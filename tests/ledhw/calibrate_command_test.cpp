@@ -1,5 +1,6 @@
 // `cyanrig led calibrate` through the binary, against the built-in simulated rack: what a lab engineer
 // runs, and what ends up in the calibration file.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -40,8 +41,8 @@ class CalibrateCommand : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   Result cyanrig(const std::string& args) {
-    const std::string cmd = std::string(CYANRIG_BINARY) + " " + args + " --file " + file() + " </dev/null >" +
-                            (dir_ / "out").string() + " 2>" + (dir_ / "err").string();
+    const std::string cmd = fmt::format("{} {} --file {} </dev/null >{} 2>{}", CYANRIG_BINARY, args, file(),
+                                        (dir_ / "out").string(), (dir_ / "err").string());
     const int status = std::system(cmd.c_str());
     return {WEXITSTATUS(status), slurp(dir_ / "out"), slurp(dir_ / "err")};
   }
@@ -90,13 +91,21 @@ TEST_F(CalibrateCommand, MeasuresDarkSwitchedOffAndLearnsTheColoursWhileBooting)
   expect_near(cal->primaries->blue, model_reading({0, 0, 1}), 0.05F);
 }
 
-TEST_F(CalibrateCommand, TheProbeModeNeedsTheProbeFirmware) {
+// The simulated devices run the probe firmware's contract (scenarios/firmware/probe), `led` included:
+// each die is shown alone through RGB control and read by the device's own sensor.
+TEST_F(CalibrateCommand, TheProbeModeShowsEachDieThroughTheProbeFirmware) {
   ASSERT_EQ(cyanrig("led calibrate argon-1 --step dark").code, 0);
   const Result r = cyanrig("led calibrate argon-1 --step colour --primaries probe");
-  EXPECT_EQ(r.code, 3) << r.out << r.err;
-  EXPECT_NE(r.err.find("argon-1: led(\"rgb,255,0,0\"): 404"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("does not run the probe firmware"), std::string::npos) << r.err;
-  EXPECT_FALSE(load().find("argon-1")->correction);
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("argon-1: driving its LED through the probe firmware's `led` function"),
+            std::string::npos)
+      << r.out;
+  const LedCalibration* cal = load().find("argon-1");
+  ASSERT_TRUE(cal && cal->primaries && cal->correction);
+  EXPECT_EQ(cal->primaries_from, "probe");
+  expect_near(cal->primaries->red, model_reading({1, 0, 0}), 0.05F);
+  expect_near(cal->primaries->green, model_reading({0, 1, 0}), 0.05F);
+  expect_near(cal->primaries->blue, model_reading({0, 0, 1}), 0.05F);
 }
 
 TEST_F(CalibrateCommand, TheColourNeedsTheDarkReferenceFirst) {

@@ -38,12 +38,15 @@ TEST_P(HealthyBoot, ReachesCloudConnectedWithTheReferenceLinesAndLed) {
   ASSERT_TRUE(connected);
   rig.advance(seconds(1));
 
+  // The application's own lines (the probe firmware's contract) come from `app`.
   std::vector<std::string> expected = {fmt::format("Device {} started", rig.id("dut").str()),
-                                       "Last reset reason: 40 (data: 0x00)"};
+                                       "Last reset reason: 40 (data: 0x00)",
+                                       "probe: version 1.0.0 booted, reset reason 40"};
   for (const std::string& l : network_lines(platform)) expected.push_back(l);
   for (const char* l :
        {"Cloud: connecting", "Cloud socket connected", "Starting handshake: presense_announce=0",
-        "Establish secure connection", "Sending HELLO message", "Handshake completed", "Cloud connected"}) {
+        "Establish secure connection", "Sending HELLO message", "Handshake completed", "Cloud connected",
+        "probe: cloud connected"}) {
     expected.emplace_back(l);
   }
   EXPECT_EQ(messages(rig.lines_of("dut")), expected);
@@ -55,10 +58,11 @@ TEST_P(HealthyBoot, ReachesCloudConnectedWithTheReferenceLinesAndLed) {
     const bool netif = l.message.starts_with("Netif");
     const bool handshake = l.message == "Establish secure connection" ||
                            l.message.find("HELLO") != std::string::npos || l.message == "Handshake completed";
-    const char* category = nm          ? "system.nm"
-                           : netif     ? "net.ifapi"
-                           : handshake ? "comm.protocol.handshake"
-                                       : "system";
+    const char* category = nm                                ? "system.nm"
+                           : netif                           ? "net.ifapi"
+                           : handshake                       ? "comm.protocol.handshake"
+                           : l.message.starts_with("probe:") ? "app"
+                                                             : "system";
     EXPECT_EQ(l.category, category) << l.text;
   }
   EXPECT_EQ(rig.find_line("dut", "Last reset reason")->level, "TRACE");

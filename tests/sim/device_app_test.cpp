@@ -84,9 +84,10 @@ TEST(SimApplication, FunctionsAndVariablesAnswerAfterARoundTrip) {
   EXPECT_EQ(body["connected"], true);
   EXPECT_EQ(body["platform_id"], 12);
   EXPECT_EQ(body["cellular"], false);
-  EXPECT_EQ(body["functions"], nlohmann::json({"ping", "sleep", "reset", "panic"}));
-  EXPECT_EQ(body["variables"],
-            nlohmann::json({{"uptime", "int32"}, {"version", "string"}, {"resets", "int32"}}));
+  EXPECT_EQ(body["functions"], nlohmann::json({"ping", "sleep", "reset", "panic", "led"}));
+  EXPECT_EQ(
+      body["variables"],
+      nlohmann::json({{"uptime", "int32"}, {"version", "string"}, {"resets", "int32"}, {"state", "string"}}));
   EXPECT_EQ(body["firmware_version"], "3.1.4");
   EXPECT_EQ(body["system_firmware_version"], "6.2.0");
   EXPECT_TRUE(body["last_heard"].get<std::string>().starts_with("2030-01-01T00:0"));

@@ -78,7 +78,7 @@ TEST(SimFaults, OrphanAfterOutageLooksOnlineButCallsTimeOut) {
   EXPECT_EQ(rig.device("dut").led().showing(), "breathing_cyan");
   const TimedReply info = rig.info("dut");
   EXPECT_EQ(info.reply.body["online"], true);
-  EXPECT_EQ(info.reply.body["functions"].size(), 4U);
+  EXPECT_EQ(info.reply.body["functions"].size(), 5U);
 
   const Instant asked = rig.now();
   const TimedReply ping = rig.call("dut", "ping", "");

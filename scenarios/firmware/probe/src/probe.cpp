@@ -17,17 +17,8 @@ int resets = 0;  // the `resets` variable: resets since power-on (retained)
 retained int retainedResets = 0;
 String state = "booting";  // the `state` variable: booting, connecting, online, offline, sleeping, rgb
 bool wasConnected = false;
-unsigned long rgbUntil = 0;  // RGB control mode ends at this millis()
-int rgbStep = 0;
 SystemSleepConfiguration pendingSleep;  // set by the `sleep` function, carried out by loop()
 bool sleepPending = false;
-
-// Known colours for LED sensor calibration (`cyanrig led calibrate`), one second each.
-const struct {
-  uint8_t r, g, b;
-  const char* name;
-} kCalibration[] = {{255, 255, 255, "white"}, {255, 0, 0, "red"},    {0, 255, 0, "green"},
-                    {0, 0, 255, "blue"},      {0, 255, 255, "cyan"}, {0, 0, 0, "dark"}};
 
 int ping(String) {
   Log.info("probe: ping answered");
@@ -75,20 +66,22 @@ int panicWith(String arg) {
   return 0;
 }
 
-// RGB control mode for LED calibration: "on" walks the known colours for 10 s, "off" ends it.
-int rgb(String arg) {
-  if (arg == "off") {
+// RGB control for LED sensor calibration (`cyanrig led calibrate`): "rgb,R,G,B" (each 0..255) shows
+// that colour instead of the system's signals, "auto" gives the LED back to Device OS.
+int led(String arg) {
+  if (arg == "auto") {
     RGB.control(false);
-    rgbUntil = 0;
-    state = Particle.connected() ? "online" : "offline";
+    if (state == "rgb") state = Particle.connected() ? "online" : "offline";
     return 0;
   }
-  if (arg != "on") return -1;
-  RGB.control(true);
-  rgbStep = 0;
-  rgbUntil = millis() + 10000;
+  int r = -1, g = -1, b = -1;
+  char extra = 0;
+  if (sscanf(arg.c_str(), "rgb,%d,%d,%d%c", &r, &g, &b, &extra) != 3) return -1;
+  if (r < 0 || r > 255 || g < 0 || g > 255 || b < 0 || b > 255) return -1;
+  if (state != "rgb") Log.info("probe: RGB control mode");
   state = "rgb";
-  Log.info("probe: RGB control mode");
+  RGB.control(true);
+  RGB.color(r, g, b);
   return 0;
 }
 
@@ -100,7 +93,7 @@ void setup() {
   Particle.function("reset", resetDevice);
   Particle.function("sleep", sleepFor);
   Particle.function("panic", panicWith);
-  Particle.function("rgb", rgb);
+  Particle.function("led", led);
   Particle.variable("uptime", []() -> int { return static_cast<int>(System.uptime()); });
   Particle.variable("version", kVersion);
   Particle.variable("resets", resets);
@@ -114,6 +107,7 @@ void loop() {
     sleepPending = false;
     delay(1000);  // let the function's answer reach the cloud
     System.sleep(pendingSleep);
+    waitFor(Serial.isConnected, 5000);  // USB comes back after the wake; a line before it is lost
     Log.info("probe: woke up");
   }
   const bool connected = Particle.connected();
@@ -122,14 +116,6 @@ void loop() {
     Log.info(connected ? "probe: cloud connected" : "probe: cloud disconnected");
     wasConnected = connected;
     if (state != "rgb") state = connected ? "online" : "offline";
-  }
-  if (rgbUntil != 0) {
-    if (static_cast<long>(millis() - rgbUntil) >= 0) {
-      rgb("off");
-    } else {
-      const auto& c = kCalibration[(rgbStep++ / 100) % (sizeof(kCalibration) / sizeof(kCalibration[0]))];
-      RGB.color(c.r, c.g, c.b);
-    }
   }
   delay(10);
 }
