@@ -154,7 +154,7 @@ devices: all
 steps:
   - expect: {cloud: online, within: 5s, from: step_start}
 )");
-  const std::string injected = std::string(kToken) + "\r\nX-Injected: yes";
+  const std::string injected = fmt::format("{}\r\nX-Injected: yes", kToken);
   const Ran run =
       cyanrig(fmt::format("run {} --rack {} --no-results --progress plain", scenario.string(), rack.string()),
               {"PARTICLE_ACCESS_TOKEN=" + injected});
@@ -170,7 +170,7 @@ steps:
   // The same token without the injection is used: the listener is reached.
   const Ran clean =
       cyanrig(fmt::format("run {} --rack {} --no-results --progress plain", scenario.string(), rack.string()),
-              {std::string("PARTICLE_ACCESS_TOKEN=") + kToken}, 5);
+              {fmt::format("PARTICLE_ACCESS_TOKEN={}", kToken)}, 5);
   EXPECT_NE(clean.code, 0) << "nothing answers there";
   EXPECT_GT(cloud.connections(), 0) << "a clean token does reach the (stand-in) cloud:\n" << clean.said;
 }
