@@ -4,8 +4,9 @@
 // devices came back by themselves; a red one must name the true cause.
 //
 // The table printed by this test (build/<preset>/tests/engine/verdict-matrix.md) is the one in
-// docs/results.md. Runs through `cyanrig sim serve` are in tests/serve; the nftables backend's own
-// proofs (counters, a table flushed from outside, the lapse after SIGKILL) are in tests/outage.
+// docs/results.md. Runs through `cyanrig sim serve` are in tests/serve; the outage rows through the
+// real nftables backend are tests/outage/nftables_verdicts_test.cpp, and that backend's own proofs
+// (counters, a table flushed from outside, the lapse after SIGKILL) are beside it in tests/outage.
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
