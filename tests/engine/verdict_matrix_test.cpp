@@ -192,6 +192,12 @@ std::vector<Row> rows() {
               .setup = [](Rack& r) { set_param(*device_of(r, "argon-1").power, "fails_after", "1"); },
               .exit_code = 3,
               .expected = {{"argon-1", {"infrastructure", "unhealthy"}}, {"argon-2", {"pass", ""}}}}),
+      lab(Row{.name = "colour sensor gone 1 min in (unplugged during the outage)",
+              .scenario = outage_scenario("2m"),
+              .devices = argons,
+              .setup = [](Rack& r) { set_param(*device_of(r, "argon-1").led, "gone_after", "1m"); },
+              .exit_code = 3,
+              .expected = {{"argon-1", {"infrastructure", "led_sensor"}}, {"argon-2", {"pass", ""}}}}),
       Row{.name = "device under maintenance",
           .cause = "-",
           .scenario = outage_scenario("2m"),
@@ -276,6 +282,27 @@ TEST(VerdictTiming, AnOutageRemovedFromOutsideIsNoticedWithinASecond) {
   }
   ASSERT_GT(lost, started);
   EXPECT_LE(to_seconds(lost - started), 31.0);
+}
+
+// A colour sensor that stops answering fails its device at once, as the lab's fault naming the
+// device, the sensor and the cause, not when the step waiting on the LED runs out.
+TEST(VerdictTiming, AColourSensorGoneFailsItsDeviceAtOnceNamingSensorAndCause) {
+  Rack rack = sim_rack({"argon-1"});
+  set_param(*device_of(rack, "argon-1").led, "gone_after", "1m");
+  const Outcome outcome = run(scenario_from_text(outage_scenario("2m")), rack);
+  const CaseResult* c = outcome.failed_case("argon-1");
+  ASSERT_NE(c, nullptr) << "the run passed without its LED sensor";
+  ASSERT_FALSE(c->failures.empty());
+  const Failure& f = c->failures.front();
+  EXPECT_EQ(f.cls, FailureClass::infrastructure);
+  EXPECT_EQ(f.kind, "led_sensor");
+  EXPECT_THAT(f.message,
+              HasSubstr("argon-1: LED sensor simulated colour sensor on argon-1: no answer at 0x29 "
+                        "(sensor unplugged?)"));
+  EXPECT_EQ(outcome.report.result.exit_code(), ExitCode::infrastructure);
+  // The sensor starts with the run, so it is gone a minute in: the device fails within a batch (200 ms).
+  EXPECT_GE(to_seconds(f.t - run_start()), 60.0);
+  EXPECT_LE(to_seconds(f.t - run_start()), 60.5);
 }
 
 // A repeat that never reached the measurement's end counts above the limit: max cannot pass.
