@@ -25,6 +25,12 @@ constexpr std::array kLossReports = {
 };
 constexpr std::string_view kCloudErrorFlash = led_state("cloud_error");
 
+// The cloud lists the device online or offline (spark/status).
+bool cloud_lists(const Event& e, std::string_view status) {
+  return e.kind == EventKind::cloud && e.name == ev::cloud::kSparkStatus && e.data.is_object() &&
+         e.data.value("status", "") == status;
+}
+
 bool reports_loss(const Event& e) {
   switch (e.kind) {
     case EventKind::devos:
@@ -32,8 +38,7 @@ bool reports_loss(const Event& e) {
     case EventKind::led:
       return e.name == kCloudErrorFlash;
     case EventKind::cloud:
-      return e.name == ev::cloud::kSparkStatus && e.data.is_object() &&
-             e.data.value("status", "") == "offline";
+      return cloud_lists(e, "offline");
     default:
       return false;
   }
@@ -64,7 +69,15 @@ bool OutageCoordinator::any_in_force() const {
 
 void OutageCoordinator::watch_device_reports() {
   run_.timeline.subscribe([this](const Event& e) {
-    if (e.device.empty() || !reports_loss(e)) return;
+    if (e.device.empty()) return;
+    if (e.kind == EventKind::power && e.name == ev::power::kOff) cut_since_online_.insert(e.device);
+    if (cloud_lists(e, "online")) cut_since_online_.erase(e.device);
+    if (!reports_loss(e)) return;
+    // The cloud lists offline a device whose power the rig cut since it was last online: the cut
+    // explains that (the cloud ends the session the device left, at the latest when the device
+    // comes back with a new one), whether or not an outage is in force. What the device does after
+    // power returns (a connection refused, a handshake timing out) is its own report and counts.
+    if (e.kind == EventKind::cloud && cut_since_online_.count(e.device) != 0) return;
     const RackDevice* d = run_.rack.find_device(e.device);
     if (d == nullptr || d->segment.empty()) return;
     const auto it = in_force_.find(d->segment);

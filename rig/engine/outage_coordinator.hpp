@@ -6,7 +6,8 @@
 // one is in force the coordinator collects evidence for every device whose verdict rests on it —
 // the backend saw the device's traffic stopped (a rule's counter rose), or the device itself
 // reported the loss (a failed connection attempt, a cloud error flash, the cloud listing it
-// offline) — and asks the backend every kOutageHoldPeriod to confirm the outage is still as it was
+// offline, unless the rig cut its power since it was last online: that explains the listing) —
+// and asks the backend every kOutageHoldPeriod to confirm the outage is still as it was
 // started. The run is told (Blame) when a device
 //   - has shown no evidence by its deadline: the segment's effect_within, or the platform's loss
 //     detection time plus a minute when that is longer (a cellular device notices a silent outage
@@ -77,6 +78,8 @@ class OutageCoordinator {
   RigBackends& backends_;
   Blame blame_;
   std::map<std::string, InForce> in_force_;  // by segment
+  // Devices whose power the rig cut since the cloud last listed them online.
+  std::set<std::string> cut_since_online_;
   std::uint64_t next_generation_ = 0;
 };
 

@@ -144,6 +144,27 @@ TEST(OutageEffect, ADeviceReportingTheLossMakesTheOutageEffective) {
   EXPECT_TRUE(outage_events(out, "not_effective").empty());
 }
 
+// A device the scenario reboots during an outage is listed offline by the cloud, which drops the
+// session the device left when it comes back with a new one. The power cut explains that, so it
+// proves nothing about an outage whose rule misses the devices: the run is inconclusive, never a pass.
+TEST(OutageEffect, TheCloudListingARebootedDeviceOfflineDoesNotProveTheOutage) {
+  Rack rack = sim_rack({"argon-1"});
+  set_param(rack.segments[0].outages[0], "misses", "true");
+  const Outcome out = run(shipped_scenario("reboot_during_outage"), rack);
+  EXPECT_EQ(out.report.result.exit_code(), ExitCode::infrastructure) << out.failures();
+  const CaseResult* failed = out.failed_case("argon-1");
+  ASSERT_NE(failed, nullptr);
+  EXPECT_EQ(failed->failures.front().kind, "outage_unproven");
+  EXPECT_TRUE(outage_events(out, "effective").empty());
+  // The cloud did list it offline during the outage: that is what must not count.
+  const auto start = outage_events(out, "start");
+  ASSERT_FALSE(start.empty());
+  EXPECT_TRUE(std::any_of(out.events.begin(), out.events.end(), [&](const Event& e) {
+    return e.kind == EventKind::cloud && e.name == "spark/status" &&
+           e.data.value("status", "") == "offline" && e.t > start[0]->t;
+  }));
+}
+
 TEST(OutageEffect, AnOutageThatNeverBitesIsAnInfrastructureErrorNotADeviceFailure) {
   BackendRegistry registry = all_backends();
   OutageCalls calls;

@@ -4,20 +4,19 @@
 // devices came back by themselves; a red one must name the true cause.
 //
 // The table printed by this test (build/<preset>/tests/engine/verdict-matrix.md) is the one in
-// docs/results.md. Runs through `cyanrig sim serve` are in tests/serve; the nftables backend's own
-// proofs (counters, a table flushed from outside, the lapse after SIGKILL) are in tests/outage.
+// docs/results.md. Runs through `cyanrig sim serve` are in tests/serve; the outage rows through the
+// real nftables backend are tests/outage/nftables_verdicts_test.cpp, and that backend's own proofs
+// (counters, a table flushed from outside, the lapse after SIGKILL) are beside it in tests/outage.
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <functional>
 #include <map>
-#include <regex>
-#include <sstream>
 
 #include "run_support.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "verdict_row.hpp"
 
 namespace cyanrig::test {
 namespace {
@@ -193,6 +192,12 @@ std::vector<Row> rows() {
               .setup = [](Rack& r) { set_param(*device_of(r, "argon-1").power, "fails_after", "1"); },
               .exit_code = 3,
               .expected = {{"argon-1", {"infrastructure", "unhealthy"}}, {"argon-2", {"pass", ""}}}}),
+      lab(Row{.name = "colour sensor gone 1 min in (unplugged during the outage)",
+              .scenario = outage_scenario("2m"),
+              .devices = argons,
+              .setup = [](Rack& r) { set_param(*device_of(r, "argon-1").led, "gone_after", "1m"); },
+              .exit_code = 3,
+              .expected = {{"argon-1", {"infrastructure", "led_sensor"}}, {"argon-2", {"pass", ""}}}}),
       Row{.name = "device under maintenance",
           .cause = "-",
           .scenario = outage_scenario("2m"),
@@ -203,48 +208,13 @@ std::vector<Row> rows() {
   };
 }
 
-// The element junit.xml gives a device's repeat cases: "failure", "error", "skipped" or "ok".
-std::string junit_element(const std::string& xml, const std::string& device) {
-  const std::regex testcase("<testcase classname=\"[^\"]*\\." + device + "\" name=\"" + device +
-                            R"( repeat \d+"[^>]*?(/>|>([\s\S]*?)</testcase>))");
-  std::string worst = "ok";
-  const auto rank = [](const std::string& e) {
-    return e == "error" ? 3 : e == "failure" ? 2 : e == "skipped" ? 1 : 0;
-  };
-  for (auto it = std::sregex_iterator(xml.begin(), xml.end(), testcase); it != std::sregex_iterator(); ++it) {
-    const std::string body = (*it)[2];
-    for (const char* e : {"error", "failure", "skipped"}) {
-      if (body.find(std::string("<") + e) != std::string::npos && rank(e) > rank(worst)) worst = e;
-    }
-  }
-  return worst;
-}
-
-std::string expected_element(const std::string& cls) {
-  if (cls == "pass") return "ok";
-  if (cls == "skipped") return "skipped";
-  return cls == "device" ? "failure" : "error";
-}
-
-std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 class VerdictMatrix : public ::testing::TestWithParam<Row> {
  public:
   static std::vector<std::string>& table() {
     static std::vector<std::string> lines;
     return lines;
   }
-  static void TearDownTestSuite() {
-    std::ofstream out("verdict-matrix.md");
-    out << "| what is wrong | cause | exit | class per device (first failure) | junit per device |\n"
-           "|---|---|---|---|---|\n";
-    for (const std::string& line : table()) out << line << "\n";
-  }
+  static void TearDownTestSuite() { write_verdict_table("verdict-matrix.md", table()); }
 };
 
 TEST_P(VerdictMatrix, NamesTheTrueCause) {
@@ -255,30 +225,16 @@ TEST_P(VerdictMatrix, NamesTheTrueCause) {
   const Outcome outcome = run(scenario_of(row), rack, 1, nullptr, results.path());
   const RunResult& r = outcome.report.result;
   EXPECT_EQ(static_cast<int>(r.exit_code()), row.exit_code) << row.name << "\n" << outcome.failures();
-  const std::string junit = read_file(outcome.report.results_dir / "junit.xml");
-  std::string classes;
-  std::string elements;
-  for (const auto& [device, want] : row.expected) {
-    const auto& [want_class, want_kind] = want;
-    std::string got_class = "pass";
-    std::string got_kind;
-    bool skipped = false;
-    for (const CaseResult& c : r.cases) {
-      if (c.device != device) continue;
-      skipped = skipped || !c.skipped.empty();
-      if (!c.failures.empty() && got_kind.empty()) got_kind = c.failures.front().kind;
-    }
-    if (const auto cls = r.device_failure_class(device)) got_class = std::string(to_string(*cls));
-    if (skipped && got_class == "pass") got_class = "skipped";
-    EXPECT_EQ(got_class, want_class) << row.name << ": " << device << "\n" << outcome.failures();
+  std::vector<std::string> devices;
+  for (const auto& [device, want] : row.expected) devices.push_back(device);
+  const DeviceVerdicts verdicts = device_verdicts(outcome.report, devices);
+  for (const auto& [device, got] : verdicts) {
+    const auto& [want_class, want_kind] = row.expected.at(device);
+    EXPECT_EQ(got.cls, want_class) << row.name << ": " << device << "\n" << outcome.failures();
     if (!want_kind.empty()) {
-      EXPECT_EQ(got_kind, want_kind) << row.name << ": " << device;
+      EXPECT_EQ(got.kind, want_kind) << row.name << ": " << device;
     }
-    const std::string element = junit_element(junit, device);
-    EXPECT_EQ(element, expected_element(want_class)) << row.name << ": " << device << "\n" << junit;
-    classes += fmt::format("{}{}: {}{}", classes.empty() ? "" : ", ", device, got_class,
-                           got_kind.empty() ? "" : " (" + got_kind + ")");
-    elements += fmt::format("{}{}: {}", elements.empty() ? "" : ", ", device, element);
+    EXPECT_EQ(got.junit, junit_element_for(want_class)) << row.name << ": " << device;
   }
   // A case that failed for the lab never has its measurements blamed on the device.
   for (const CriterionResult& c : r.criteria) {
@@ -288,8 +244,8 @@ TEST_P(VerdictMatrix, NamesTheTrueCause) {
           << row.name << ": " << c.scope << " " << c.measurement;
     }
   }
-  VerdictMatrix::table().push_back(fmt::format("| {} | {} | {} | {} | {} |", row.name, row.cause,
-                                               static_cast<int>(r.exit_code()), classes, elements));
+  VerdictMatrix::table().push_back(
+      verdict_table_line(row.name, row.cause, static_cast<int>(r.exit_code()), verdicts));
 }
 
 INSTANTIATE_TEST_SUITE_P(SimRack, VerdictMatrix, ::testing::ValuesIn(rows()),
@@ -326,6 +282,27 @@ TEST(VerdictTiming, AnOutageRemovedFromOutsideIsNoticedWithinASecond) {
   }
   ASSERT_GT(lost, started);
   EXPECT_LE(to_seconds(lost - started), 31.0);
+}
+
+// A colour sensor that stops answering fails its device at once, as the lab's fault naming the
+// device, the sensor and the cause, not when the step waiting on the LED runs out.
+TEST(VerdictTiming, AColourSensorGoneFailsItsDeviceAtOnceNamingSensorAndCause) {
+  Rack rack = sim_rack({"argon-1"});
+  set_param(*device_of(rack, "argon-1").led, "gone_after", "1m");
+  const Outcome outcome = run(scenario_from_text(outage_scenario("2m")), rack);
+  const CaseResult* c = outcome.failed_case("argon-1");
+  ASSERT_NE(c, nullptr) << "the run passed without its LED sensor";
+  ASSERT_FALSE(c->failures.empty());
+  const Failure& f = c->failures.front();
+  EXPECT_EQ(f.cls, FailureClass::infrastructure);
+  EXPECT_EQ(f.kind, "led_sensor");
+  EXPECT_THAT(f.message,
+              HasSubstr("argon-1: LED sensor simulated colour sensor on argon-1: no answer at 0x29 "
+                        "(sensor unplugged?)"));
+  EXPECT_EQ(outcome.report.result.exit_code(), ExitCode::infrastructure);
+  // The sensor starts with the run, so it is gone a minute in: the device fails within a batch (200 ms).
+  EXPECT_GE(to_seconds(f.t - run_start()), 60.0);
+  EXPECT_LE(to_seconds(f.t - run_start()), 60.5);
 }
 
 // A repeat that never reached the measurement's end counts above the limit: max cannot pass.

@@ -74,10 +74,16 @@ Reply read_answer(int fd, Duration wait) {
   return n < 0 && is_refusal(errno) ? Reply::refused : Reply::silent;
 }
 
-Reply probe_udp(const Probe& p, Duration wait) {
+// A UDP socket from `p.from` connected to `p.to`:`p.port` (ICMP errors then reach it).
+int connected_udp(const Probe& p) {
   const int fd = bound_socket(Protocol::udp, p.from, 0);
   const sockaddr_in to = address(p.to, p.port);
   ::connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof to);
+  return fd;
+}
+
+Reply probe_udp(const Probe& p, Duration wait) {
+  const int fd = connected_udp(p);
   Reply reply = Reply::silent;
   if (::send(fd, "ping", 4, 0) < 0) {
     reply = is_refusal(errno) ? Reply::refused : Reply::silent;
@@ -260,6 +266,30 @@ std::vector<Reply> NetnsLab::probe(const std::vector<Probe>& probes, Duration wa
   std::vector<Reply> out;
   for (auto& answer : answers) out.push_back(answer.get());
   return out;
+}
+
+Reply answer_waiting(int fd) {
+  Reply reply = Reply::silent;
+  std::array<char, 64> buffer{};
+  for (;;) {
+    const ssize_t n = ::recv(fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
+    if (n >= 0) {
+      reply = Reply::answered;
+    } else if (is_refusal(errno)) {
+      reply = reply == Reply::answered ? reply : Reply::refused;
+    } else {
+      return reply;  // EAGAIN: nothing more has come
+    }
+  }
+}
+
+int NetnsLab::udp_socket(const Probe& p) const {
+  return std::async(std::launch::async,
+                    [this, p] {
+                      enter(device_);
+                      return connected_udp(p);
+                    })
+      .get();
 }
 
 int NetnsLab::in_rig(const std::string& command, std::string* output) const {

@@ -31,6 +31,10 @@ struct Probe {
   int port;
 };
 
+// What came back to a connected UDP socket since it was last asked, without waiting: answered when
+// any datagram came, else refused when an ICMP error came, else silent.
+Reply answer_waiting(int fd);
+
 // Runs `command` through /bin/sh; its exit status, with stdout and stderr in `output`.
 int shell(const std::string& command, std::string* output = nullptr);
 
@@ -54,6 +58,9 @@ class NetnsLab {
 
   // All probes at once from the device namespace; each waits at most `wait` for an answer.
   std::vector<Reply> probe(const std::vector<Probe>& probes, Duration wait) const;
+  // A UDP socket in the device namespace from `p.from`, connected to `p.to`:`p.port`; the caller
+  // closes it. It stays in that namespace whichever thread uses it.
+  int udp_socket(const Probe& p) const;
   // `command` inside the rig namespace.
   int in_rig(const std::string& command, std::string* output = nullptr) const;
   // Whether `inet <table>` exists in the rig namespace.

@@ -118,6 +118,41 @@ TEST(SimColourSensor, DeliversTimeOrderedBatchesEvery200ms) {
   EXPECT_EQ(capture.batches, stopped_at);
 }
 
+// gone_after: an I2C sensor unplugged mid-run. Samples up to that moment, then none, and one fault
+// saying why; started again, the sensor is still gone.
+TEST(SimColourSensor, AnUnpluggedSensorDeliversNothingMoreAndSaysWhyOnce) {
+  SimRig rig({{.name = "dut", .platform = "argon", .led_params = "gone_after: 3s"}});
+  rig.advance(seconds(1));
+  const Instant started = rig.now();
+  Capture capture;
+  std::vector<std::pair<Instant, std::string>> faults;
+  ColourSensor::Listener listener = capture.listener();
+  listener.on_fault = [&](const HardwareFault& f) { faults.emplace_back(rig.now(), f.message); };
+  rig.sensor("dut").start(listener);
+  rig.advance(seconds(10));
+
+  ASSERT_FALSE(capture.samples.empty());
+  EXPECT_LE(capture.samples.back().t, started + seconds(3)) << "a sample after the sensor was gone";
+  EXPECT_GE(capture.samples.back().t, started + seconds(3) - milliseconds(50)) << "samples stopped early";
+  ASSERT_EQ(faults.size(), 1U);
+  EXPECT_GE(faults[0].first, started + seconds(3));
+  EXPECT_LE(faults[0].first, started + seconds(3) + milliseconds(200)) << "reported a batch late";
+  EXPECT_EQ(
+      faults[0].second,
+      "no answer at 0x29 (sensor unplugged?): its reads fail from 3s after it started (simulated fault)");
+
+  const std::size_t samples = capture.samples.size();
+  rig.sensor("dut").stop();
+  rig.sensor("dut").start(listener);
+  rig.advance(seconds(2));
+  EXPECT_EQ(capture.samples.size(), samples);
+  EXPECT_EQ(faults.size(), 2U) << "started again, it says once more that it is gone";
+
+  Diagnostics diags;
+  EXPECT_FALSE(SimSensorSettings::read(sim_spec("gone_after: soon"), diags).gone_after);
+  EXPECT_EQ(diags.size(), 1U);
+}
+
 TEST(SimColourSensor, SettingsAreCheckedWithTheirPosition) {
   Diagnostics diags;
   const auto settings = SimSensorSettings::read(sim_spec("rate_hz: 10, noise: 0.05, glow: 2"), diags);

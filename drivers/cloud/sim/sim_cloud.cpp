@@ -10,7 +10,7 @@
 namespace cyanrig::sim {
 namespace {
 
-// Lab faults of the simulated cloud API (docs/racks.md), for tests of verdicts: from `after` on,
+// Lab faults of the simulated cloud API (docs/drivers.md), for tests of verdicts: from `after` on,
 // every request fails and the event stream goes down with the same error.
 struct SimCloudSettings {
   enum class Fault { none, token_refused, server_error, unreachable };

@@ -12,6 +12,7 @@
 #include "drivers/sim/sim_world.hpp"
 #include "drivers/sim/status_led.hpp"
 #include "rig/core/component_log.hpp"
+#include "rig/core/duration_text.hpp"
 
 namespace cyanrig::sim {
 namespace {
@@ -34,7 +35,8 @@ class SimColourSensor final : public ColourSensor {
         noise_sd_(static_cast<float>(s.noise)),
         correction_(calibration ? std::optional(sensor_correction(*calibration)) : std::nullopt),
         random_(seed),
-        noise_(seed ^ 0x6e6f697365ULL) {
+        noise_(seed ^ 0x6e6f697365ULL),
+        gone_after_(s.gone_after) {
     samples_.reserve(static_cast<std::size_t>(s.rate_hz) + 8);
   }
 
@@ -42,6 +44,7 @@ class SimColourSensor final : public ColourSensor {
     stop();
     listener_ = std::move(listener);
     next_sample_ = clock_.now();
+    if (gone_after_ && !gone_at_) gone_at_ = next_sample_ + *gone_after_;
     timer_ = clock_.after(kBatchEvery, [this] { batch(); });
   }
 
@@ -57,18 +60,27 @@ class SimColourSensor final : public ColourSensor {
 
   void batch() {
     const Instant now = clock_.now();
+    const bool gone = gone_at_ && now >= *gone_at_;
+    const Instant last = gone ? *gone_at_ : now;
     const auto max_jitter = static_cast<double>(interval_.count()) * kMaxJitter;
     // The room light drifts over minutes: once a batch is close enough.
     const Rgb ambient = optics_.ambient_at(now);
     samples_.clear();
-    for (; next_sample_ <= now; next_sample_ += interval_) {
+    for (; next_sample_ <= last; next_sample_ += interval_) {
       if (random_.chance(kDropChance)) continue;
       const Instant t = next_sample_ - Duration{static_cast<Duration::rep>(max_jitter * random_.uniform())};
       const Rgb light = optics_.reading(led_.emitted(t), ambient);
       samples_.push_back({t, channel(light.r), channel(light.g), channel(light.b)});
     }
-    timer_ = clock_.after(kBatchEvery, [this] { batch(); });
+    // Unplugged, the sensor answers no more reads: its last samples, the fault once, and nothing after.
+    if (!gone) timer_ = clock_.after(kBatchEvery, [this] { batch(); });
     if (!samples_.empty() && listener_.on_samples) listener_.on_samples(samples_);
+    if (gone && listener_.on_fault) {
+      listener_.on_fault(HardwareFault{
+          fmt::format("no answer at 0x29 (sensor unplugged?): its reads fail from {} after it started "
+                      "(simulated fault)",
+                      format_duration(*gone_after_))});
+    }
   }
 
   Clock& clock_;
@@ -81,6 +93,8 @@ class SimColourSensor final : public ColourSensor {
   Random random_;
   GaussianSource noise_;
   Listener listener_;
+  std::optional<Duration> gone_after_;
+  std::optional<Instant> gone_at_;
   Instant next_sample_{};
   std::vector<RgbSample> samples_;
   Timer timer_;
@@ -129,6 +143,7 @@ SimSensorSettings SimSensorSettings::read(const BackendSpec& spec, Diagnostics& 
     s.gain = params.number("gain", false, 0.001, 1000).value_or(s.gain);
     s.optics = params.choice("optics", optics_names()).value_or(s.optics);
     s.calibration = params.text("calibration");
+    s.gone_after = params.duration("gone_after");
   });
   return s;
 }

@@ -15,6 +15,10 @@
 // the variants' spread by its device id, the same every run; `ideal`: no crosstalk, exact gains, a
 // nominal LED; or a named variant such as `crosstalk_high`), calibration (the calibration file,
 // default led-calibration.yaml next to the rack file).
+//
+// A lab fault for tests of verdicts (docs/drivers.md): gone_after (a duration) makes the sensor stop
+// answering that long after it first started, as an I2C sensor that is unplugged does: no samples
+// after that, and one fault naming the cause, as the tcs34725 backend reports its reads failing.
 #pragma once
 
 #include <cstdint>
@@ -37,6 +41,7 @@ struct SimSensorSettings {
   double gain = 255.0 / 96.0;
   std::string optics = "device";
   std::optional<std::string> calibration;
+  std::optional<Duration> gone_after;
 
   // Reads the rack's parameters, reporting bad ones to `diags`; defaults stand in for them.
   static SimSensorSettings read(const BackendSpec& spec, Diagnostics& diags);

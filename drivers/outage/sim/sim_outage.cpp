@@ -11,7 +11,7 @@
 namespace cyanrig::sim {
 namespace {
 
-// Lab faults of a simulated outage switch (docs/racks.md), for tests of verdicts:
+// Lab faults of a simulated outage switch (docs/drivers.md), for tests of verdicts:
 //   misses: true          the outage is "in force" but its rule misses the devices (wrong interface
 //                         or address): nothing on the segment notices
 //   removed_after: 40s    someone removes the outage from outside that long after it started

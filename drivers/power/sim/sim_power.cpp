@@ -8,7 +8,7 @@
 namespace cyanrig::sim {
 namespace {
 
-// Lab faults of a simulated supply (docs/racks.md), for tests of verdicts:
+// Lab faults of a simulated supply (docs/drivers.md), for tests of verdicts:
 //   fails_after: 2   the relay answers the first 2 switches, then fails every one (a dead relay
 //                    board, a smart plug gone off the network)
 struct SimPowerSettings {

@@ -10,7 +10,7 @@
 namespace cyanrig::sim {
 namespace {
 
-// Lab faults of a simulated serial port (docs/racks.md), for tests of verdicts:
+// Lab faults of a simulated serial port (docs/drivers.md), for tests of verdicts:
 //   missing: true     the port's path does not exist (a wrong path, a cable not plugged in)
 //   not_a_tty: true   the path names something that is not a tty
 struct SimSerialSettings {
