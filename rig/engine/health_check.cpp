@@ -35,7 +35,7 @@ struct HealthCheck::Attempt {
 void HealthCheck::check(std::vector<DeviceBackends*> devices, std::function<void(Unhealthy)> then) {
   auto unhealthy = std::make_shared<Unhealthy>();
   auto join =
-      std::make_shared<Join>(devices.size(), [this, unhealthy, then = std::move(then)] { then(*unhealthy); });
+      std::make_shared<Join>(devices.size(), [unhealthy, then = std::move(then)] { then(*unhealthy); });
   for (DeviceBackends* d : devices) {
     try_device(*d, 0, [this, d, unhealthy, join](const std::string& why) {
       run_.timeline.record(EventKind::run, d->device->name, ev::run::kHealth,
