@@ -9,6 +9,7 @@
 #include "drivers/all_backends.hpp"
 #include "rig/rack/maintenance_file.hpp"
 #include "rig/rack/rack_file.hpp"
+#include "tests/support/particle_module_file.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace cyanrig {
@@ -119,7 +120,7 @@ TEST(RackResources, DifferentThingsAreNoConflictAndSimBackendsClaimNothing) {
 
 TEST(RackResources, MaintenanceRecoverLockFolderAndSecretsAreRead) {
   test::TempDir dir("cyanrig-rack-test");
-  std::ofstream(dir.path() / "argon-good.bin") << "firmware";
+  test::write_particle_module(dir.path() / "argon-good.bin", {.platform_id = 12});
   const std::string file = (dir.path() / "lab.yaml").string();
   Diagnostics diags;
   const auto rack = parse_rack(R"(rack: lab
@@ -145,7 +146,7 @@ devices:
   ASSERT_EQ(argon.recover.size(), 2U);
   EXPECT_EQ(argon.recover[0].kind, RecoverStep::Kind::power_cycle);
   EXPECT_EQ(argon.recover[1].kind, RecoverStep::Kind::dfu_flash);
-  EXPECT_EQ(argon.recover[1].firmware, (dir.path() / "argon-good.bin").string());
+  EXPECT_EQ(argon.recover[1].image.file, (dir.path() / "argon-good.bin").string());
 }
 
 TEST(RackResources, RecoverStepsThatCannotWorkAreErrorsWhereTheyAre) {
