@@ -28,6 +28,10 @@ DfuAttempt::DfuAttempt(Clock& clock, Hooks hooks, Duration wait, DfuFlasher::Lis
 
 void DfuAttempt::tick() {
   if (!running_) {
+    if (clock_.now() >= deadline_) {
+      finish(fault(never_in_dfu()));
+      return;
+    }
     look_at_port();
     if (clock_.now() >= next_run_) {
       next_run_ = clock_.now() + kRunEvery;
@@ -38,10 +42,6 @@ void DfuAttempt::tick() {
       running_ = true;
       hooks_.run_dfu_util([this](const DfuUtilAnswer& answer) { answered(answer); });
     }
-  }
-  if (!running_ && clock_.now() >= deadline_) {
-    finish(fault(never_in_dfu()));
-    return;
   }
   tick_ = clock_.after(kLookEvery, [this] { tick(); });
 }
