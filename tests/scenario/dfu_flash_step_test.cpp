@@ -8,6 +8,7 @@
 #include "drivers/all_backends.hpp"
 #include "rig/rack/rack_file.hpp"
 #include "tests/support/particle_module_file.hpp"
+#include "tests/support/rack_problems.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace cyanrig {
@@ -22,14 +23,8 @@ class DfuFlashStep : public ::testing::Test {
   std::string rack_file() const { return (dir_.path() / "lab.yaml").string(); }
   std::string in_dir(const std::string& name) const { return (dir_.path() / name).string(); }
 
-  // Every problem parse + validation finds, as printed.
   std::vector<std::string> problems(const std::string& yaml) const {
-    Diagnostics diags;
-    if (const auto rack = parse_rack(yaml, rack_file(), diags))
-      validate_rack_backends(*rack, all_backends(), diags);
-    std::vector<std::string> out;
-    for (const Diagnostic& d : diags.items()) out.push_back(d.to_string());
-    return out;
+    return test::rack_problems(yaml, rack_file(), all_backends());
   }
 
   test::TempDir dir_{"cyanrig-dfu-step"};

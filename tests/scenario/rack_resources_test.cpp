@@ -10,6 +10,7 @@
 #include "rig/rack/maintenance_file.hpp"
 #include "rig/rack/rack_file.hpp"
 #include "tests/support/particle_module_file.hpp"
+#include "tests/support/rack_problems.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace cyanrig {
@@ -19,14 +20,8 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-// Every problem parse + validation finds, as printed.
 std::vector<std::string> problems(const std::string& yaml) {
-  Diagnostics diags;
-  if (const auto rack = parse_rack(yaml, "lab.yaml", diags))
-    validate_rack_backends(*rack, all_backends(), diags);
-  std::vector<std::string> out;
-  for (const Diagnostic& d : diags.items()) out.push_back(d.to_string());
-  return out;
+  return test::rack_problems(yaml, "lab.yaml", all_backends());
 }
 
 constexpr const char* kHead = R"(rack: lab
