@@ -71,7 +71,14 @@ inline constexpr std::string_view kDetached = "detached";
 // EventKind::note: device
 namespace note {
 inline constexpr std::string_view kPowerOnDelayed = "power_on_delayed";
-inline constexpr std::string_view kRecover = "recover";  // a recover step of the health check
+// A recover step of the health check begins: data.step (power_cycle | dfu_flash), data.why (what
+// the check missed); dfu_flash adds data.file and data.address.
+inline constexpr std::string_view kRecover = "recover";
+// A dfu_flash step ended: data.step, data.file, data.result (flashed | failed), data.message.
+inline constexpr std::string_view kRecoverResult = "recover_result";
+// A hardware action of a DFU flash as it starts: data.action (the port opened at 14400 baud, the
+// dfu-util command line).
+inline constexpr std::string_view kDfuAction = "dfu_action";
 }  // namespace note
 
 }  // namespace ev

@@ -270,6 +270,7 @@ void ShellCommand::Child::on_exit() {
   boost::asio::post(clock.io(), [self = shared_from_this(), result = std::move(result)]() mutable {
     self->drain_errors();
     result.stderr_tail = tail_lines(self->captured);
+    result.stderr_text = self->captured;
     self->report(result);
   });
 }

@@ -45,6 +45,7 @@ struct CommandResult {
   Ending ending = Ending::not_started;
   int code = 0;
   std::string stderr_tail;  // the last lines the command wrote to stderr, joined by " | "
+  std::string stderr_text;  // the last 4 kB it wrote to stderr, as written (for callers that read it)
 
   bool exited_with(int status) const { return ending == Ending::exited && code == status; }
 };

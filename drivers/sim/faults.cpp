@@ -10,9 +10,9 @@
 namespace cyanrig::sim {
 namespace {
 
-constexpr std::array<std::string_view, 6> kNames = {"stuck_after_outage_boot", "orphan_after_outage",
-                                                    "slow_sleep_recovery",     "bad_keys",
-                                                    "flaky_backoff",           "failed_ota"};
+constexpr std::array<std::string_view, 7> kNames = {
+    "stuck_after_outage_boot", "orphan_after_outage", "slow_sleep_recovery", "bad_keys",
+    "flaky_backoff",           "failed_ota",          "bad_firmware"};
 
 // §8: devices using System.sleep() needed ~25 min extra to recover after the July 2020 outage.
 constexpr Duration kDefaultSlowSleepExtra = std::chrono::minutes(25);

@@ -9,6 +9,10 @@
 //   flaky_backoff            a cloud connection attempt fails its handshake. Drawn per attempt.
 //   failed_ota               an OTA update fails validation (`Firmware update failed`, flash status
 //                            `failed`) and the device keeps its old firmware. Drawn per update.
+//   bad_firmware             the application in flash is broken: it writes nothing to the serial port
+//                            and panics (SOS, hard fault) a second or two after it starts, so the device
+//                            resets in a loop. Power cycles do not help; only a new application written
+//                            over DFU (or OTA, were it ever online) cures it. Drawn once per run.
 // (particle-reference.md §8: the field reports these models imitate.)
 #pragma once
 
@@ -30,7 +34,8 @@ enum class Fault {
   slow_sleep_recovery,
   bad_keys,
   flaky_backoff,
-  failed_ota
+  failed_ota,
+  bad_firmware
 };
 
 std::span<const std::string_view> fault_names();
@@ -48,7 +53,7 @@ class DeviceFaults {
   Duration slow_sleep_extra() const { return slow_sleep_extra_; }
 
  private:
-  std::array<std::optional<double>, 6> probability_{};
+  std::array<std::optional<double>, 7> probability_{};
   Duration slow_sleep_extra_;
 };
 

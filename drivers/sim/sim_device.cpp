@@ -103,6 +103,7 @@ SimDevice::SimDevice(Clock& clock, RackDevice device, DeviceFaults faults, Netwo
       firmware_version_(device_.firmware.empty() ? "1.0.0" : device_.firmware) {
   segment_watch_ = segment.watch([this] { segment_changed(); });
   cloud_.enroll(device_, *this, timing_);
+  firmware_broken_ = fires(Fault::bad_firmware);  // what the flash holds when the run begins
 }
 
 SimDevice::~SimDevice() {
@@ -119,6 +120,8 @@ std::string SimDevice::state() const {
       return "sleeping";
     case Mode::panicking:
       return "panic";
+    case Mode::dfu:
+      return "dfu";
     case Mode::running:
       break;
   }
@@ -148,6 +151,8 @@ void SimDevice::set_power(PowerState state) {
     boot({ResetReason::power_down, 0});
     return;
   }
+  // Power lost half-way through a DFU download leaves half an application.
+  if (dfu_writing_) firmware_broken_ = true;
   halt();
   usb_.detach("power off");
   led_.go_dark();
@@ -170,12 +175,16 @@ void SimDevice::boot(LastReset reason) {
   reset_reported_ = false;
   orphaned_ = false;
   led_.show("off");
+  // A broken application has no log handler: nothing it or the system logs reaches the port.
+  log_.set_handler(!firmware_broken_);
   bad_keys_ = fires(Fault::bad_keys);
   if (parts_.segment.outage() && fires(Fault::stuck_after_outage_boot)) stuck_ = true;
 
   const Duration attach = parts_.draw(timing_.usb_attach_after_boot);
   const Duration dark = std::max(parts_.draw(timing_.led_dark), attach + milliseconds(50));
-  boot_steps_.then(attach, [this] { usb_.attach("boot"); })
+  // Device OS registers its line-coding handler with its USB stack (device-os system/src/main.cpp):
+  // from the port's first appearance a request for DFU mode is heard.
+  boot_steps_.then(attach, [this] { attach_usb("boot"); })
       .then(dark - attach,
             [this] {
               led_.show("breathing_white");
@@ -183,6 +192,8 @@ void SimDevice::boot(LastReset reason) {
               log_.trace(category::system,
                          fmt::format("Last reset reason: {} (data: 0x{:02x})",
                                      static_cast<int>(last_reset_.reason), last_reset_.data));
+              if (firmware_broken_)
+                app_steps_.then(parts_.draw(timing_.app_crash_after), [this] { panic(1); });
             })
       .then(parts_.draw(timing_.breathing_white), [this] {
         mode_ = Mode::running;
@@ -211,6 +222,9 @@ void SimDevice::reset(LastReset reason) {
 }
 
 void SimDevice::halt() {
+  requests_heard_ = false;
+  dfu_ready_ = false;
+  dfu_writing_ = false;
   boot_steps_.stop();
   app_steps_.stop();
   wake_timer_.cancel();
@@ -230,6 +244,7 @@ void SimDevice::sleep(SleepMode mode, Duration length) {
   if (update_.stop()) cloud_.update_interrupted(device_.id);
   led_.go_dark();
   usb_.detach("sleep");
+  requests_heard_ = false;
   mode_ = Mode::sleeping;
   wake_timer_ = parts_.clock.after(length, [this, mode] { wake(mode); });
 }
@@ -247,7 +262,7 @@ void SimDevice::wake(SleepMode mode) {
   // STOP and ULTRA_LOW_POWER continue where they stopped: radio back on, then the cloud.
   mode_ = Mode::running;
   boot_steps_.then(parts_.draw(timing_.usb_attach_after_wake), [this] {
-    usb_.attach("wake");
+    attach_usb("wake");
     app_log("probe: woke up");  // the firmware waits for USB serial first
     app_connection(session_.connected());
   });
@@ -263,11 +278,58 @@ void SimDevice::panic(int code) {
   session_.stop();
   app_steps_.stop();
   if (update_.stop()) cloud_.update_interrupted(device_.id);
+  requests_heard_ = false;  // interrupts are off while the SOS plays
   mode_ = Mode::panicking;
   led_.replace("sos", LedSignal::sos(code));
   boot_steps_.then(2 * sos_play_length(code), [this, code] {
     reset({ResetReason::panic, static_cast<std::uint32_t>(code)});
   });
+}
+
+// --- DFU (§7) ---
+
+void SimDevice::attach_usb(std::string detail) {
+  usb_.attach(std::move(detail));
+  requests_heard_ = true;
+}
+
+void SimDevice::usb_baud_requested(int baud) {
+  if (baud != 14400 || !usb_.attached() || !requests_heard_) return;
+  if (mode_ != Mode::running && mode_ != Mode::booting) return;
+  enter_dfu();
+}
+
+// System.dfu(): a reset into the bootloader, which enumerates as the DFU device and blinks yellow.
+void SimDevice::enter_dfu() {
+  sim_log().debug("{}: enters DFU mode", device_.name);
+  halt();
+  usb_.detach("DFU mode");
+  led_.go_dark();
+  ++resets_;
+  if (platform_.generation == 2) session_.forget_session();
+  mode_ = Mode::dfu;
+  boot_steps_.then(parts_.draw(timing_.dfu_enter), [this] {
+    led_.show("blinking_yellow");
+    dfu_ready_ = true;
+  });
+}
+
+bool SimDevice::dfu_download(std::uintmax_t bytes) {
+  if (!in_dfu() || dfu_writing_) return false;
+  dfu_writing_ = true;
+  const auto writing = std::chrono::duration_cast<Duration>(
+      std::chrono::duration<double>(static_cast<double>(bytes) / timing_.dfu_bytes_per_second));
+  boot_steps_.then(parts_.draw(timing_.dfu_setup) + writing, [this] {
+    dfu_writing_ = false;
+    dfu_ready_ = false;
+    firmware_broken_ = false;
+    ++dfu_downloads_;
+    ++resets_;
+    sim_log().debug("{}: DFU download written, leaving DFU mode", device_.name);
+    led_.go_dark();
+    boot({ResetReason::update, 0});  // cyanrig's choice: the bootloader resets into new firmware
+  });
+  return true;
 }
 
 // --- what the outage switch, the cloud session and the update tell the device ---

@@ -3,6 +3,11 @@
 // halves of its connection are NetworkPhase and CloudSession; the cloud's view of it lives in
 // SimParticleCloud, reached through CloudEndpoint.
 //
+// DFU (particle-reference.md §2, §7): the port opened at 14400 baud while Device OS runs resets the
+// device into its bootloader (blinking yellow, the serial port gone); a download then writes a new
+// application and the device leaves DFU mode running it. The fault bad_firmware (faults.hpp) is the
+// broken application only such a download cures.
+//
 // The sim application: functions `ping` (returns 1), `sleep` (`<stop|ulp|hibernate>,<seconds>`),
 // `reset`, `panic` (`<code>`) returning 0 and acting just after; variables `uptime` (int, seconds
 // since boot), `version` (string: application firmware version), `resets` (int: resets since power
@@ -43,9 +48,21 @@ class SimDevice final : public CloudEndpoint {
   StatusLed& led() { return led_; }
   const RackDevice& rack_device() const { return device_; }
 
+  // The host opened the USB serial port at `baud` (§7). Device OS hears 14400 as a request for DFU
+  // mode while its port is up; not during an SOS (interrupts are off).
+  void usb_baud_requested(int baud);
+  // In DFU mode with the bootloader enumerated: what dfu-util would find.
+  bool in_dfu() const { return mode_ == Mode::dfu && dfu_ready_; }
+  // dfu-util's download with `:leave`: writes `bytes`, then the device leaves DFU mode and boots the
+  // new application. False when it is not in DFU mode or a download is going already.
+  bool dfu_download(std::uintmax_t bytes);
+  // Downloads completed so far (the new application runs from the last one on).
+  int dfu_downloads() const { return dfu_downloads_; }
+  bool firmware_broken() const { return firmware_broken_; }
+
   // Observation for tests and debugging: "off", "booting", "network_joining", "network_addressing",
   // "cloud_connecting", "cloud_handshake", "cloud_connected", "cloud_failing", "cloud_waiting",
-  // "updating", "sleeping", "panic".
+  // "updating", "sleeping", "panic", "dfu".
   std::string state() const;
   const std::string& firmware_version() const { return firmware_version_; }
   const LastReset& last_reset() const { return last_reset_; }
@@ -59,7 +76,7 @@ class SimDevice final : public CloudEndpoint {
   void begin_update(std::uintmax_t bytes, std::string version) override;
 
  private:
-  enum class Mode { off, booting, running, sleeping, panicking };
+  enum class Mode { off, booting, running, sleeping, panicking, dfu };
 
   void boot(LastReset reason);
   void reset(LastReset reason);
@@ -68,6 +85,8 @@ class SimDevice final : public CloudEndpoint {
   void sleep(SleepMode mode, Duration length);
   void wake(SleepMode mode);
   void panic(int code);
+  void enter_dfu();
+  void attach_usb(std::string detail);
   void segment_changed();
   bool fires(Fault fault);
   DeviceDescription describe() const;
@@ -118,6 +137,12 @@ class SimDevice final : public CloudEndpoint {
   bool stuck_ = false;
   bool orphaned_ = false;
   bool slow_recovery_pending_ = false;
+  // The application in flash (fault bad_firmware until a DFU download replaces it), and DFU state.
+  bool firmware_broken_ = false;
+  bool requests_heard_ = false;  // Device OS's line-coding handler is up (§7)
+  bool dfu_ready_ = false;       // the bootloader has enumerated
+  bool dfu_writing_ = false;
+  int dfu_downloads_ = 0;
 };
 
 }  // namespace cyanrig::sim

@@ -58,6 +58,13 @@ DeviceTiming timing_for(const Platform& platform) {
   t.ota_min_transfer = seconds(3);
   t.ota_stall_timeout = ms(10'000, 20'000);
   t.action_delay = ms(50, 200);
+
+  // A DFU flash of an application over USB full speed takes seconds: erasing and writing internal
+  // flash runs at some tens of kB/s.
+  t.dfu_enter = ms(600, 1'500);
+  t.dfu_setup = ms(800, 1'500);
+  t.dfu_bytes_per_second = 30'000;
+  t.app_crash_after = ms(1'000, 2'000);
   return t;
 }
 

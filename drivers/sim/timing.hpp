@@ -44,6 +44,15 @@ struct DeviceTiming {
   Duration ota_min_transfer{0};
   Span ota_stall_timeout;  // device gives up on a transfer that stopped
   Span action_delay;       // the application acts on a function call (sleep, reset) after returning
+
+  // DFU (§7): from the port opened at 14400 baud to the bootloader answering on USB in DFU mode
+  // (a reset into the bootloader and a re-enumeration), then a download: dfu-util's setup and erase,
+  // and the write itself.
+  Span dfu_enter;
+  Span dfu_setup;
+  double dfu_bytes_per_second = 0;
+  // Fault bad_firmware: how long the broken application runs before it panics.
+  Span app_crash_after;
 };
 
 DeviceTiming timing_for(const Platform& platform);

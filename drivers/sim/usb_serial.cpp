@@ -117,6 +117,7 @@ std::uint64_t DeviceLog::millis() const {
 }
 
 void DeviceLog::write(LogLevel level, std::string_view category, std::string_view message) {
+  if (!handler_) return;
   usb_.write(format_log_line(millis(), category, level, message));
 }
 

@@ -1,8 +1,8 @@
 // A simulated device's USB CDC serial port as the host sees it, and the Device OS log handler that
 // writes to it (particle-reference.md §3, §7).
 //
-// The port exists only while the device runs: it vanishes on power-off, reset and sleep (DFU is not
-// simulated) and re-enumerates after boot or wake; whatever the device writes meanwhile is lost, as
+// The port exists only while the device runs: it vanishes on power-off, reset, sleep and DFU mode
+// and re-enumerates after boot or wake; whatever the device writes meanwhile is lost, as
 // on real USB CDC.
 // Bytes reach the host about a USB frame later, and a line sometimes arrives in two pieces so that
 // the rig's line framing is exercised.
@@ -82,6 +82,8 @@ class DeviceLog {
  public:
   DeviceLog(Clock& clock, UsbSerial& usb) : clock_(clock), usb_(usb) {}
   void restart_millis() { boot_ = clock_.now(); }
+  // An application without a SerialLogHandler (fault bad_firmware) writes nothing to the port.
+  void set_handler(bool present) { handler_ = present; }
   std::uint64_t millis() const;
 
   void write(LogLevel level, std::string_view category, std::string_view message);
@@ -94,6 +96,7 @@ class DeviceLog {
   Clock& clock_;
   UsbSerial& usb_;
   Instant boot_{};
+  bool handler_ = true;
 };
 
 }  // namespace cyanrig::sim

@@ -37,6 +37,13 @@ const Platform* find_platform(std::string_view name) {
   return nullptr;
 }
 
+const Platform* find_platform_by_id(int id) {
+  for (const Platform& p : kPlatforms) {
+    if (p.id == id) return &p;
+  }
+  return nullptr;
+}
+
 std::string platform_names() {
   std::string out;
   for (const Platform& p : kPlatforms) {

@@ -31,6 +31,8 @@ struct Platform {
 std::span<const Platform> all_platforms();
 // Accepts the names of the reference table and "photon2" as an alias of p2.
 const Platform* find_platform(std::string_view name);
+// By Particle platform id (a module header's platform_id); null for an id the table does not have.
+const Platform* find_platform_by_id(int id);
 std::string platform_names();  // "photon, p1, ..." for error messages
 
 std::string_view to_string(Radio r);

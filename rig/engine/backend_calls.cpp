@@ -9,7 +9,7 @@
 namespace cyanrig {
 
 void BackendCalls::ask(const std::string& who, const std::function<void(Done)>& request,
-                       std::function<void(const Status&)> finish) {
+                       std::function<void(const Status&)> finish, Duration limit) {
   struct Pending {
     bool answered = false;
     Timer timeout;
@@ -21,8 +21,8 @@ void BackendCalls::ask(const std::string& who, const std::function<void(Done)>& 
     pending->timeout.cancel();
     finish(status);
   };
-  pending->timeout = clock_.after(kBackendAnswerLimit, [once, who] {
-    once(fault(fmt::format("{} did not answer within {}", who, format_duration(kBackendAnswerLimit))));
+  pending->timeout = clock_.after(limit, [once, who, limit] {
+    once(fault(fmt::format("{} did not answer within {}", who, format_duration(limit))));
   });
   // Answers are posted, so even one given inside request() arrives on a later turn of the loop.
   request([this, once](Status status) { clock_.post([once, status = std::move(status)] { once(status); }); });

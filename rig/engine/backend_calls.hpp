@@ -17,9 +17,10 @@ class BackendCalls {
   explicit BackendCalls(Clock& clock) : clock_(clock) {}
 
   // Asks a backend to act (`request` receives the Done to call); `finish` runs once, on the loop,
-  // with the backend's answer or, after kBackendAnswerLimit, with a fault saying `who` did not answer.
+  // with the backend's answer or, after `limit`, with a fault saying `who` did not answer. The limit
+  // is kBackendAnswerLimit but for requests whose capability promises a longer one (a DFU flash).
   void ask(const std::string& who, const std::function<void(Done)>& request,
-           std::function<void(const Status&)> finish);
+           std::function<void(const Status&)> finish, Duration limit = kBackendAnswerLimit);
 
  private:
   Clock& clock_;

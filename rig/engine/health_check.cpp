@@ -37,7 +37,7 @@ void HealthCheck::check(std::vector<DeviceBackends*> devices, std::function<void
   auto join =
       std::make_shared<Join>(devices.size(), [unhealthy, then = std::move(then)] { then(*unhealthy); });
   for (DeviceBackends* d : devices) {
-    try_device(*d, 0, [this, d, unhealthy, join](const std::string& why) {
+    try_device(*d, 0, "", [this, d, unhealthy, join](const std::string& why) {
       run_.timeline.record(EventKind::run, d->device->name, ev::run::kHealth,
                            why.empty() ? nlohmann::json{{"healthy", true}}
                                        : nlohmann::json{{"healthy", false}, {"message", why}});
@@ -47,26 +47,66 @@ void HealthCheck::check(std::vector<DeviceBackends*> devices, std::function<void
   }
 }
 
-void HealthCheck::try_device(DeviceBackends& d, std::size_t recover_index,
-                             std::function<void(std::string why)> done) {
-  watch(d, [this, &d, recover_index, done = std::move(done)](const std::string& why) {
+void HealthCheck::try_device(DeviceBackends& d, std::size_t recover_index, std::string tried, Finished done) {
+  watch(d, [this, &d, recover_index, tried = std::move(tried),
+            done = std::move(done)](const std::string& why) {
     const auto& recover = d.device->recover;
-    if (why.empty() || recover_index >= recover.size() || !d.power) {
-      done(why);
+    if (why.empty() || recover_index >= recover.size()) {
+      done(why.empty() || tried.empty() ? why : fmt::format("{}; recover steps tried: {}", why, tried));
       return;
     }
+    const auto next = [this, &d, recover_index, tried, done](const std::string& outcome) {
+      try_device(d, recover_index + 1, tried.empty() ? outcome : fmt::format("{}, {}", tried, outcome), done);
+    };
     const RecoverStep& step = recover[recover_index];
-    if (step.kind != RecoverStep::Kind::power_cycle) {
-      run_.timeline.record(EventKind::note, d.device->name, ev::note::kRecover,
-                           {{"step", "dfu_flash"}, {"result", "not run: this build cannot flash over DFU"}});
-      try_device(d, recover_index + 1, done);
+    if (step.kind == RecoverStep::Kind::dfu_flash) {
+      flash(d, step, why, next);
+      return;
+    }
+    if (!d.power) {  // the rack reader refuses power_cycle without a power backend
+      next("power_cycle (no power switch)");
       return;
     }
     run_.timeline.record(EventKind::note, d.device->name, ev::note::kRecover,
                          {{"step", "power_cycle"}, {"why", why}});
-    power_.set(d, PowerState::off,
-               [this, &d, recover_index, done](const Status&) { try_device(d, recover_index + 1, done); });
+    power_.set(d, PowerState::off, [next](const Status& status) {
+      next(status.ok() ? "power_cycle" : fmt::format("power_cycle (failed: {})", status.message()));
+    });
   });
+}
+
+void HealthCheck::flash(DeviceBackends& d, const RecoverStep& step, const std::string& why,
+                        std::function<void(std::string outcome)> next) {
+  const std::string name = d.device->name;
+  const nlohmann::json about = {{"step", "dfu_flash"},
+                                {"file", step.image.file},
+                                {"address", fmt::format("0x{:08x}", step.image.address)}};
+  nlohmann::json begins = about;
+  begins["why"] = why;
+  run_.timeline.record(EventKind::note, name, ev::note::kRecover, std::move(begins));
+  const auto finish = [this, name, about, next = std::move(next)](const Status& status) {
+    nlohmann::json ends = about;
+    ends["result"] = status.ok() ? "flashed" : "failed";
+    if (!status.ok()) ends["message"] = fmt::format("{}: {}", name, status.message());
+    run_.timeline.record(EventKind::note, name, ev::note::kRecoverResult, std::move(ends));
+    next(status.ok() ? "dfu_flash" : fmt::format("dfu_flash (failed: {})", status.message()));
+  };
+  if (!d.dfu) {  // its serial backend could not build one: a setup failure, said there
+    finish(fault("no DFU flasher for its serial backend"));
+    return;
+  }
+  calls_.ask(
+      d.dfu->describe(),
+      [this, &d, image = step.image, wait = step.wait, name](Done reply) {
+        d.dfu->flash(
+            image, wait,
+            {.on_action =
+                 [this, name](const std::string& action) {
+                   run_.timeline.record(EventKind::note, name, ev::note::kDfuAction, {{"action", action}});
+                 },
+             .on_done = std::move(reply)});
+      },
+      finish, step.wait + kDfuWriteLimit + kBackendAnswerLimit);
 }
 
 void HealthCheck::watch(DeviceBackends& d, std::function<void(std::string why)> done) {

@@ -13,7 +13,7 @@ template <typename Capability>
 std::unique_ptr<Capability> build(const BackendRegistry& registry, BackendContext& context,
                                   const BackendSite& site, std::string& error) {
   const auto* factory = registry.find<Capability>(site.spec.backend);
-  if (factory == nullptr) {
+  if (factory == nullptr || !factory->create) {
     error = fmt::format("no backend '{}' in this build", site.spec.backend);
     return nullptr;
   }
@@ -76,6 +76,10 @@ RigBackends build_backends(const Rack& rack, const std::vector<const RackDevice*
     if (slot->selected) {
       make(d.serial, slot->serial);
       make(d.led, slot->led);
+      const bool flashes = std::any_of(d.recover.begin(), d.recover.end(), [](const RecoverStep& step) {
+        return step.kind == RecoverStep::Kind::dfu_flash;
+      });
+      if (flashes) make(d.serial, slot->dfu);
       if (!errors.empty()) slot->setup_failure = fmt::format("{}: {}", d.name, errors.front());
     }
     out.devices.push_back(std::move(slot));

@@ -21,6 +21,7 @@ struct DeviceBackends {
   std::unique_ptr<PowerSwitch> power;
   std::unique_ptr<SerialPort> serial;
   std::unique_ptr<ColourSensor> led;
+  std::unique_ptr<DfuFlasher> dfu;           // from its serial backend, when a recover step flashes over DFU
   std::optional<std::string> setup_failure;  // "argon-1: cannot open /dev/ttyACM0: ..."
 };
 

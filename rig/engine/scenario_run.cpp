@@ -75,7 +75,7 @@ ScenarioRun::ScenarioRun(const Scenario& scenario, const Rack& rack, const Backe
       measurements_(
           run_, in_service(selected_),
           [this](const std::string& device, int repeat) { return fold_.case_class(device, repeat); }),
-      health_(run_, power_),
+      health_(run_, power_, calls_),
       signals_(clock_->io()) {
   timeline_.subscribe([this](const Event& e) { fold_.add(e); });
 }

@@ -15,6 +15,7 @@
 
 #include "rig/capabilities/cloud.hpp"
 #include "rig/capabilities/colour_sensor.hpp"
+#include "rig/capabilities/dfu_flasher.hpp"
 #include "rig/capabilities/outage.hpp"
 #include "rig/capabilities/power.hpp"
 #include "rig/capabilities/serial.hpp"
@@ -69,7 +70,8 @@ struct BackendFactory {
   // of such backends runs on the virtual clock.
   bool virtual_time = false;
   std::function<void(const BackendSite&, Diagnostics&)> validate;
-  // May throw std::runtime_error with a message naming the cause; the caller adds the device.
+  // May throw std::runtime_error with a message naming the cause; the caller adds the device. Empty
+  // for a factory that only says, through `validate`, why this backend cannot (tcp has no DFU flasher).
   std::function<std::unique_ptr<Capability>(const BackendSite&, BackendContext&)> create;
   // Outage backends only: the outage modes this backend performs with these parameters. The engine
   // hands each outage step to the first of its segment's backends that declares the step's mode.
@@ -93,11 +95,12 @@ class BackendRegistry {
     return it == t.end() ? nullptr : &it->second;
   }
 
+  // The names of the backends that can build one (a factory without `create` only explains why not).
   template <typename Capability>
   std::string names() const {
     std::string out;
-    for (const auto& [name, _] : table_of<Capability>(*this)) {
-      out += (out.empty() ? "" : ", ") + name;
+    for (const auto& [name, factory] : table_of<Capability>(*this)) {
+      if (factory.create) out += (out.empty() ? "" : ", ") + name;
     }
     return out;
   }
@@ -114,6 +117,8 @@ class BackendRegistry {
       return self.led_;
     else if constexpr (std::is_same_v<Capability, OutageSwitch>)
       return self.outage_;
+    else if constexpr (std::is_same_v<Capability, DfuFlasher>)
+      return self.dfu_;
     else
       return self.cloud_;
   }
@@ -122,6 +127,8 @@ class BackendRegistry {
   std::map<std::string, BackendFactory<ColourSensor>> led_;
   std::map<std::string, BackendFactory<OutageSwitch>> outage_;
   std::map<std::string, BackendFactory<Cloud>> cloud_;
+  // Keyed by the serial backend's name: the DFU flasher a device's serial backend provides.
+  std::map<std::string, BackendFactory<DfuFlasher>> dfu_;
 };
 
 }  // namespace cyanrig

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "rig/capabilities/dfu_flasher.hpp"
 #include "rig/capabilities/power.hpp"
 #include "rig/core/device_id.hpp"
 #include "rig/core/diagnostic.hpp"
@@ -45,10 +46,13 @@ struct EventPattern {
 struct RecoverStep {
   enum class Kind {
     power_cycle,  // switch the supply off for the rack's min_off, then on
-    dfu_flash,    // DFU mode (its port opened at 14400 baud), then dfu-util flashes `firmware`
+    dfu_flash,    // DFU mode (its port opened at 14400 baud), then dfu-util writes `image`
   };
   Kind kind = Kind::power_cycle;
-  std::string firmware;  // dfu_flash: a known-good binary (resolved against the rack file's folder)
+  // dfu_flash: a known-good application (resolved against the rack file's folder, its module prefix
+  // checked against the device's platform), and how long to keep asking for DFU mode (`wait:`).
+  DfuImage image;
+  Duration wait = kDfuWaitDefault;
   SourceLoc loc;
 };
 

@@ -7,11 +7,14 @@
 #include <array>
 #include <cctype>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <regex>
 #include <set>
 #include <stdexcept>
 
+#include "rig/core/particle_module.hpp"
 #include "rig/core/text.hpp"
 #include "rig/rack/builtin_sim_rack.hpp"
 #include "rig/rack/maintenance_file.hpp"
@@ -156,6 +159,94 @@ void note_unique(FirstUses& seen, const std::string& value, const std::string& w
                            earlier->second.device, earlier->second.loc.to_string()));
 }
 
+// The known-good application a dfu_flash step writes: its module prefix must name the device's
+// platform and a user part that a raw write can run, and the file must hold exactly the module the
+// prefix describes. Errors go to `loc` (the step's file name) and name what the header says.
+std::optional<DfuImage> read_dfu_image(const std::string& path, const RackDevice& device,
+                                       const SourceLoc& loc, Diagnostics& diags) {
+  std::ifstream in(path, std::ios::binary);
+  const std::vector<unsigned char> bytes{std::istreambuf_iterator<char>(in),
+                                         std::istreambuf_iterator<char>()};
+  if (!in.eof() && in.fail()) {
+    diags.error(loc, fmt::format("dfu_flash: cannot read {}", path));
+    return std::nullopt;
+  }
+  const std::optional<ModulePrefix> prefix = read_module_prefix(bytes);
+  if (!prefix) {
+    diags.error(loc, fmt::format("dfu_flash: {} is {} bytes, too short for a Particle module header ({} "
+                                 "bytes): not an application binary",
+                                 path, bytes.size(), kModulePrefixSize));
+    return std::nullopt;
+  }
+  const std::string what = fmt::format("dfu_flash: {}'s module header says", path);
+  if (device.platform != nullptr && prefix->platform_id != device.platform->id) {
+    const Platform* built_for = find_platform_by_id(prefix->platform_id);
+    diags.error(
+        loc, fmt::format("{} platform {}{}, and device '{}' is {} (platform {})", what, prefix->platform_id,
+                         built_for != nullptr ? fmt::format(" ({})", built_for->name) : "", device.name,
+                         device.platform->name, device.platform->id));
+    return std::nullopt;
+  }
+  if (prefix->function != static_cast<std::uint8_t>(ModuleFunction::user_part)) {
+    diags.error(loc, fmt::format("{} {} (module function {}), not an application (user part, function {})",
+                                 what, module_function_name(prefix->function), prefix->function,
+                                 static_cast<int>(ModuleFunction::user_part)));
+    return std::nullopt;
+  }
+  if (const std::string flags = raw_write_flag_names(prefix->flags); !flags.empty()) {
+    diags.error(loc, fmt::format("{} {} (flags 0x{:02x}): only an OTA update can install such a module, and "
+                                 "dfu-util writes the file as it is",
+                                 what, flags, prefix->flags));
+    return std::nullopt;
+  }
+  if (prefix->file_size() != bytes.size()) {
+    diags.error(
+        loc,
+        fmt::format("{} 0x{:08x} to 0x{:08x}, which with its CRC is {} bytes, and the file has {}: "
+                    "truncated, padded or not one module",
+                    what, prefix->start_address, prefix->end_address, prefix->file_size(), bytes.size()));
+    return std::nullopt;
+  }
+  return DfuImage{.file = path, .address = prefix->start_address, .bytes = bytes.size()};
+}
+
+// `{dfu_flash: FIRMWARE}` or `{dfu_flash: FIRMWARE, wait: 45s}`.
+std::optional<RecoverStep> read_dfu_flash(const YAML::Node& item, const RackDevice& device,
+                                          const std::string& file, Diagnostics& diags) {
+  MapReader r(item, file, diags, "dfu_flash step");
+  const auto firmware = r.text("dfu_flash", true);
+  const auto wait = r.duration("wait");
+  r.finish();
+  if (!firmware) return std::nullopt;
+  RecoverStep step{.kind = RecoverStep::Kind::dfu_flash, .loc = loc_of(item, file)};
+  if (wait) {
+    if (*wait <= Duration{0}) {
+      r.error("wait", "dfu_flash: 'wait' is how long to keep asking for DFU mode, above 0 (e.g. 30s)");
+      return std::nullopt;
+    }
+    step.wait = *wait;
+  }
+  if (!device.serial) {
+    diags.error(step.loc,
+                fmt::format("dfu_flash enters DFU mode through the serial port, and device '{}' has "
+                            "none",
+                            device.name));
+    return std::nullopt;
+  }
+  const std::string path = resolve_rack_path(*firmware, file).string();
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    r.error(
+        "dfu_flash",
+        fmt::format("dfu_flash: no firmware file {} (paths are taken from the rack file's folder)", path));
+    return std::nullopt;
+  }
+  auto image = read_dfu_image(path, device, r.loc("dfu_flash"), diags);
+  if (!image) return std::nullopt;
+  step.image = std::move(*image);
+  return step;
+}
+
 // `recover:` a list of `power_cycle` and `{dfu_flash: FIRMWARE}`, tried in order on a device that
 // fails the pre-run health check.
 std::vector<RecoverStep> read_recover(const YAML::Node& node, const RackDevice& device,
@@ -167,9 +258,8 @@ std::vector<RecoverStep> read_recover(const YAML::Node& node, const RackDevice& 
     return out;
   }
   for (const YAML::Node& item : node) {
-    RecoverStep step;
-    step.loc = loc_of(item, file);
     if (item.IsScalar() && item.Scalar() == "power_cycle") {
+      const RecoverStep step{.kind = RecoverStep::Kind::power_cycle, .loc = loc_of(item, file)};
       if (!device.power) {
         diags.error(step.loc,
                     fmt::format("power_cycle needs a power backend, and device '{}' has none", device.name));
@@ -178,27 +268,11 @@ std::vector<RecoverStep> read_recover(const YAML::Node& node, const RackDevice& 
       out.push_back(step);
       continue;
     }
-    if (item.IsMap() && item.size() == 1 && item["dfu_flash"].IsDefined()) {
-      const auto firmware = scalar_text(item["dfu_flash"], file, diags, "dfu_flash");
-      if (!firmware) continue;
-      step.kind = RecoverStep::Kind::dfu_flash;
-      step.firmware = resolve_rack_path(*firmware, file).string();
-      std::error_code ec;
-      if (!device.serial) {
-        diags.error(step.loc,
-                    fmt::format("dfu_flash enters DFU mode through the serial port, and device '{}' has none",
-                                device.name));
-      } else if (!std::filesystem::is_regular_file(step.firmware, ec)) {
-        diags.error(
-            loc_of(item["dfu_flash"], file),
-            fmt::format("dfu_flash: no firmware file {} (paths are taken from the rack file's folder)",
-                        step.firmware));
-      } else {
-        out.push_back(step);
-      }
+    if (item.IsMap() && item["dfu_flash"].IsDefined()) {
+      if (auto step = read_dfu_flash(item, device, file, diags)) out.push_back(std::move(*step));
       continue;
     }
-    diags.error(step.loc, "a recover step is power_cycle or {dfu_flash: firmware.bin}");
+    diags.error(loc_of(item, file), "a recover step is power_cycle or {dfu_flash: firmware.bin}");
   }
   return out;
 }
@@ -462,6 +536,25 @@ void validate_one(const BackendRegistry& registry, const BackendSite& site, cons
   if (factory->validate) factory->validate(site, diags);
 }
 
+// A dfu_flash step needs a DFU flasher from the device's serial backend. Its factory validates at the
+// step (BackendSite::spec carries the step's position), so a backend that cannot says why there.
+void validate_dfu_flash(const BackendRegistry& registry, const RackDevice& d, Diagnostics& diags) {
+  if (!d.serial || registry.find<SerialPort>(d.serial->backend) == nullptr) return;
+  for (const RecoverStep& step : d.recover) {
+    if (step.kind != RecoverStep::Kind::dfu_flash) continue;
+    const auto* factory = registry.find<DfuFlasher>(d.serial->backend);
+    if (factory == nullptr) {
+      diags.error(step.loc,
+                  fmt::format("dfu_flash: the serial backend '{}' of device '{}' cannot put it into DFU "
+                              "mode; serial backends that can: {}",
+                              d.serial->backend, d.name, registry.names<DfuFlasher>()));
+      continue;
+    }
+    const BackendSpec at_step{d.serial->backend, d.serial->params, step.loc};
+    if (factory->validate) factory->validate({at_step, &d}, diags);
+  }
+}
+
 // A claim, and whose it is in the user's words ("the power of device 'argon-1'").
 struct ClaimSite {
   ResourceClaim claim;
@@ -525,6 +618,7 @@ void validate_rack_backends(const Rack& rack, const BackendRegistry& registry, D
     if (d.power) validate_one<PowerSwitch>(registry, {*d.power, &d}, "power", rack.file, diags);
     if (d.serial) validate_one<SerialPort>(registry, {*d.serial, &d}, "serial", rack.file, diags);
     if (d.led) validate_one<ColourSensor>(registry, {*d.led, &d}, "led sensor", rack.file, diags);
+    validate_dfu_flash(registry, d, diags);
   }
   // Conflicts are looked for once every backend's parameters make sense.
   if (diags.size() == errors_before) check_rack_conflicts(rack, registry, diags);

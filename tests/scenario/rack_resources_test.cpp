@@ -9,6 +9,8 @@
 #include "drivers/all_backends.hpp"
 #include "rig/rack/maintenance_file.hpp"
 #include "rig/rack/rack_file.hpp"
+#include "tests/support/particle_module_file.hpp"
+#include "tests/support/rack_problems.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace cyanrig {
@@ -18,14 +20,8 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-// Every problem parse + validation finds, as printed.
 std::vector<std::string> problems(const std::string& yaml) {
-  Diagnostics diags;
-  if (const auto rack = parse_rack(yaml, "lab.yaml", diags))
-    validate_rack_backends(*rack, all_backends(), diags);
-  std::vector<std::string> out;
-  for (const Diagnostic& d : diags.items()) out.push_back(d.to_string());
-  return out;
+  return test::rack_problems(yaml, "lab.yaml", all_backends());
 }
 
 constexpr const char* kHead = R"(rack: lab
@@ -119,7 +115,7 @@ TEST(RackResources, DifferentThingsAreNoConflictAndSimBackendsClaimNothing) {
 
 TEST(RackResources, MaintenanceRecoverLockFolderAndSecretsAreRead) {
   test::TempDir dir("cyanrig-rack-test");
-  std::ofstream(dir.path() / "argon-good.bin") << "firmware";
+  test::write_particle_module(dir.path() / "argon-good.bin", {.platform_id = 12});
   const std::string file = (dir.path() / "lab.yaml").string();
   Diagnostics diags;
   const auto rack = parse_rack(R"(rack: lab
@@ -145,7 +141,7 @@ devices:
   ASSERT_EQ(argon.recover.size(), 2U);
   EXPECT_EQ(argon.recover[0].kind, RecoverStep::Kind::power_cycle);
   EXPECT_EQ(argon.recover[1].kind, RecoverStep::Kind::dfu_flash);
-  EXPECT_EQ(argon.recover[1].firmware, (dir.path() / "argon-good.bin").string());
+  EXPECT_EQ(argon.recover[1].image.file, (dir.path() / "argon-good.bin").string());
 }
 
 TEST(RackResources, RecoverStepsThatCannotWorkAreErrorsWhereTheyAre) {

@@ -172,6 +172,74 @@ TEST(SimFaults, FlakyBackoffWithProbabilityZeroConnectsFirstTime) {
   EXPECT_EQ(rig.times_of("dut", "Cloud: connecting").size(), 1U);
 }
 
+bool seen_led(const SimRig& rig, std::string_view name, Instant since) {
+  for (const LedChange& c : rig.leds()) {
+    if (c.t >= since && c.name == name) return true;
+  }
+  return false;
+}
+
+// The application panics a second or two after it starts, before it writes anything, and the device
+// resets after each SOS; cutting the power changes nothing, since the flash still holds it.
+TEST(SimFaults, BadFirmwareCrashesAtEveryBootWithoutASerialLineAndSurvivesAPowerCycle) {
+  SimRig rig({argon_with({fault("bad_firmware", 1.0)})});
+  rig.power("dut", PowerState::on);
+  rig.advance(minutes(1));
+  EXPECT_TRUE(rig.lines_of("dut").empty());
+  EXPECT_TRUE(seen_led(rig, "sos", Instant{}));
+  EXPECT_EQ(rig.device("dut").last_reset().reason, ResetReason::panic);
+  EXPECT_GE(rig.device("dut").resets(), 3);
+  EXPECT_FALSE(seen_led(rig, "breathing_cyan", Instant{}));
+
+  rig.power("dut", PowerState::off);
+  rig.advance(seconds(5));
+  const Instant back_on = rig.now();
+  rig.power("dut", PowerState::on);
+  rig.advance(minutes(1));
+  EXPECT_TRUE(rig.lines_of("dut").empty());
+  EXPECT_TRUE(seen_led(rig, "sos", back_on));
+  EXPECT_TRUE(rig.device("dut").firmware_broken());
+}
+
+// §7: 14400 baud is heard while the port is up, never during an SOS; in DFU mode the port is gone and
+// the LED blinks yellow; a download takes seconds and the device then boots the new application.
+TEST(SimFaults, BadFirmwareIsCuredByADfuDownloadRequestedBetweenCrashes) {
+  SimRig rig({argon_with({fault("bad_firmware", 1.0)})});
+  SimDevice& dut = rig.device("dut");
+  rig.power("dut", PowerState::on);
+  ASSERT_TRUE(rig.run_until([&] { return dut.state() == "panic"; }, minutes(1)));
+  ASSERT_TRUE(dut.usb().attached());
+  dut.usb_baud_requested(14400);
+  EXPECT_EQ(dut.state(), "panic");  // unheard
+
+  ASSERT_TRUE(rig.run_until([&] { return dut.state() == "booting" && dut.usb().attached(); }, minutes(1)));
+  dut.usb_baud_requested(28800);  // listening mode is another request: not DFU
+  EXPECT_EQ(dut.state(), "booting");
+  const Instant asked = rig.now();
+  dut.usb_baud_requested(14400);
+  EXPECT_EQ(dut.state(), "dfu");
+  EXPECT_FALSE(dut.usb().attached());
+  EXPECT_FALSE(dut.in_dfu());  // the bootloader has not enumerated yet
+  EXPECT_FALSE(dut.dfu_download(64 * 1024));
+  ASSERT_TRUE(rig.run_until([&] { return dut.in_dfu(); }, seconds(5)));
+  EXPECT_EQ(dut.led().showing(), "blinking_yellow");
+
+  ASSERT_TRUE(dut.dfu_download(64 * 1024));
+  EXPECT_FALSE(dut.dfu_download(64 * 1024));  // one at a time
+  ASSERT_TRUE(rig.run_until([&] { return dut.dfu_downloads() == 1; }, seconds(30)));
+  EXPECT_GT(rig.now() - asked, seconds(2));
+  EXPECT_LT(rig.now() - asked, seconds(10));
+  EXPECT_FALSE(dut.firmware_broken());
+  EXPECT_TRUE(connects_within(rig, minutes(1)));
+  EXPECT_TRUE(rig.find_line("dut", "Device " + rig.id("dut").str() + " started", asked));
+}
+
+TEST(SimFaults, BadFirmwareWithProbabilityZeroBootsNormally) {
+  SimRig rig({argon_with({fault("bad_firmware", 0.0)})});
+  rig.power("dut", PowerState::on);
+  EXPECT_TRUE(connects_within(rig, minutes(1)));
+}
+
 TEST(SimFaultSpecs, UnknownFaultsAndParametersAreReportedWhereTheyAre) {
   Diagnostics diags;
   DeviceFaults::read(

@@ -10,23 +10,6 @@
 namespace cyanrig::sim {
 namespace {
 
-// Lab faults of a simulated serial port (docs/drivers.md), for tests of verdicts:
-//   missing: true     the port's path does not exist (a wrong path, a cable not plugged in)
-//   not_a_tty: true   the path names something that is not a tty
-struct SimSerialSettings {
-  bool missing = false;
-  bool not_a_tty = false;
-
-  static SimSerialSettings read(const BackendSpec& spec, Diagnostics& diags) {
-    SimSerialSettings s;
-    read_backend_params(spec, diags, "sim serial backend", [&](MapReader& params) {
-      s.missing = params.boolean("missing").value_or(false);
-      s.not_a_tty = params.boolean("not_a_tty").value_or(false);
-    });
-    return s;
-  }
-};
-
 class SimSerialPort final : public SerialPort {
  public:
   SimSerialPort(std::shared_ptr<SimWorld> world, SimDevice& device, SimSerialSettings settings)
@@ -37,7 +20,7 @@ class SimSerialPort final : public SerialPort {
 
   void open(Listener listener) override {
     close();
-    const std::string path = fmt::format("/dev/sim-{}", device_.rack_device().name);
+    const std::string path = sim_port_path(device_.rack_device());
     if (settings_.not_a_tty && listener.on_fault) {
       pending_.after(Duration{0}, [on_fault = listener.on_fault, path] {
         on_fault(
@@ -73,6 +56,19 @@ class SimSerialPort final : public SerialPort {
 };
 
 }  // namespace
+
+SimSerialSettings SimSerialSettings::read(const BackendSpec& spec, Diagnostics& diags) {
+  SimSerialSettings s;
+  read_backend_params(spec, diags, "sim serial backend", [&](MapReader& params) {
+    s.missing = params.boolean("missing").value_or(false);
+    s.not_a_tty = params.boolean("not_a_tty").value_or(false);
+  });
+  return s;
+}
+
+std::string sim_port_path(const RackDevice& device) {
+  return fmt::format("/dev/sim-{}", device.name);
+}
 
 BackendFactory<SerialPort> sim_serial_backend() {
   return {.virtual_time = true,  // lives in simulated time

@@ -156,4 +156,16 @@ BackendFactory<SerialPort> tcp_serial_backend() {
       }};
 }
 
+BackendFactory<DfuFlasher> tcp_dfu_refusal() {
+  return {.validate = [](const BackendSite& site, Diagnostics& diags) {
+    diags.error(
+        site.spec.loc,
+        fmt::format("dfu_flash: device '{}' is read through a serial server (serial backend tcp), "
+                    "which sets the port's baud rate itself, so cyanrig cannot open the port at 14400 "
+                    "baud to ask for DFU mode; plug the device into the rig's own USB (serial backend "
+                    "tty or usb) to flash it over DFU",
+                    site.device != nullptr ? site.device->name : std::string("?")));
+  }};
+}
+
 }  // namespace cyanrig

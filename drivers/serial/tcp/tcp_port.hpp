@@ -29,4 +29,8 @@ std::unique_ptr<SerialPort> make_tcp_port(Clock& clock, TcpSettings settings);
 
 BackendFactory<SerialPort> tcp_serial_backend();
 
+// No DFU flasher: the serial server sets the port's rate, so cyanrig cannot open it at 14400 baud.
+// Only says so, at the dfu_flash step that asks for one.
+BackendFactory<DfuFlasher> tcp_dfu_refusal();
+
 }  // namespace cyanrig

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "drivers/posix/shell_quote.hpp"
 #include "rig/core/duration_text.hpp"
 
 namespace cyanrig::sim {
@@ -54,18 +55,6 @@ std::string device_entry(const RackDevice& device, const ServedDevice& served, c
 }
 
 }  // namespace
-
-std::string shell_quoted(const std::string& text) {
-  std::string out = "'";
-  for (const char c : text) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
 
 std::string served_rack_yaml(const Rack& rack, const std::vector<ServedDevice>& devices,
                              const ServedRackFile& file) {

@@ -24,7 +24,4 @@ struct ServedRackFile {
 std::string served_rack_yaml(const Rack& rack, const std::vector<ServedDevice>& devices,
                              const ServedRackFile& file);
 
-// 'text' for /bin/sh: single quotes, with embedded single quotes spelled '\''.
-std::string shell_quoted(const std::string& text);
-
 }  // namespace cyanrig::sim
