@@ -165,14 +165,18 @@ int cmd_serve(const ServeArgs& args) {
     fmt::print("  {:<12} {}  serial {}\n", d.name, d.id, d.pty);
   if (!args.write_rack.empty() && !write_served_rack(args, *served, url, token)) return kExitInfrastructure;
 
-  boost::asio::signal_set signals(served->clock().io(), SIGINT, SIGTERM);
-  signals.async_wait([&served](const boost::system::error_code& ec, int) {
-    if (!ec) served->stop();
-  });
-  fmt::print("ready (Ctrl-C to stop)\n");
-  std::fflush(stdout);
-  served->run();
-  signals.cancel();
+  {
+    // Gone before the served rack: it lives on the rack's io_context, which the rack owns
+    // (ThreadSanitizer found the signal set destroyed after it, a use after free at every stop).
+    boost::asio::signal_set signals(served->clock().io(), SIGINT, SIGTERM);
+    signals.async_wait([&served](const boost::system::error_code& ec, int) {
+      if (!ec) served->stop();
+    });
+    fmt::print("ready (Ctrl-C to stop)\n");
+    std::fflush(stdout);
+    served->run();
+    signals.cancel();
+  }
   served.reset();
   fmt::print("stopped\n");
   return 0;
