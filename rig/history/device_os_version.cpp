@@ -87,9 +87,9 @@ std::optional<std::string_view> version_in(std::string_view line) {
 
 }  // namespace
 
-std::string device_os_version_in(const std::vector<SerialLine>& lines) {
+std::string device_os_version_in(const std::vector<RecordedSerialLine>& lines) {
   std::string found;
-  for (const SerialLine& line : lines) {
+  for (const RecordedSerialLine& line : lines) {
     if (const auto version = version_in(line.text)) found = std::string(*version);
   }
   return found;

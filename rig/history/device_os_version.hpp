@@ -11,7 +11,7 @@
 namespace cyanrig {
 
 // The last version named in these lines; empty when none does.
-std::string device_os_version_in(const std::vector<SerialLine>& lines);
+std::string device_os_version_in(const std::vector<RecordedSerialLine>& lines);
 // The last version an event's fields name; empty when none does.
 std::string device_os_version_in(const RecordedEvent& event);
 

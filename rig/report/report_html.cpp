@@ -115,9 +115,9 @@ void timeline(std::string& out) {
 
 // The device's serial lines from kLogBeforeMs before the failure to kLogAfterMs after it, the last
 // kLogLines of them, the first line at or after the failure marked.
-void serial_excerpt(std::string& out, const std::vector<SerialLine>& log, RunTime t) {
-  std::vector<const SerialLine*> lines;
-  for (const SerialLine& l : log) {
+void serial_excerpt(std::string& out, const std::vector<RecordedSerialLine>& log, RunTime t) {
+  std::vector<const RecordedSerialLine*> lines;
+  for (const RecordedSerialLine& l : log) {
     if (l.t.count() >= t.count() - kLogBeforeMs && l.t.count() <= t.count() + kLogAfterMs)
       lines.push_back(&l);
   }
@@ -129,7 +129,7 @@ void serial_excerpt(std::string& out, const std::vector<SerialLine>& log, RunTim
   }
   out += "<pre class=\"serial\">";
   bool marked = false;
-  for (const SerialLine* l : lines) {
+  for (const RecordedSerialLine* l : lines) {
     const bool mark = !marked && l->t >= t;
     marked = marked || mark;
     const std::string line = fmt::format("[{:10.3f}] {}", l->t.count() / 1000.0, h(l->text));
@@ -141,7 +141,7 @@ void serial_excerpt(std::string& out, const std::vector<SerialLine>& log, RunTim
 void failure_details(std::string& out, const RecordedRun& run, const std::vector<RecordedFailure>& failures) {
   if (failures.empty()) return;
   out += "<h2>Failures in detail</h2>\n";
-  std::map<std::string, std::vector<SerialLine>> logs;
+  std::map<std::string, std::vector<RecordedSerialLine>> logs;
   for (std::size_t n = 0; n < failures.size(); ++n) {
     const RecordedFailure& f = failures[n];
     out += fmt::format(R"(<div class="failure-detail" id="fail-{}"><h3>{}{} at {}: {}/{}</h3>)", n,

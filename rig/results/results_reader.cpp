@@ -293,8 +293,8 @@ void for_each_recorded_event(const fs::path& dir, const std::function<void(const
   }
 }
 
-std::vector<SerialLine> read_serial_log(const fs::path& dir, std::string_view device) {
-  std::vector<SerialLine> lines;
+std::vector<RecordedSerialLine> read_serial_log(const fs::path& dir, std::string_view device) {
+  std::vector<RecordedSerialLine> lines;
   std::ifstream in(dir / "serial" / (path_safe_name(device) + ".log"), std::ios::binary);
   std::string line;
   while (std::getline(in, line)) {

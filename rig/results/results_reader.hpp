@@ -125,7 +125,10 @@ struct RecordedEvent {
   nlohmann::json data;  // every other field of the line (an object)
 };
 
-struct SerialLine {
+// A line of serial/<device>.log as written. Not rig/serial/line_framer.hpp's SerialLine: two
+// different types of one name in one program are an ODR violation, which corrupted memory when
+// `cyanrig run` read a finished run's serial logs (found by ThreadSanitizer).
+struct RecordedSerialLine {
   RunTime t{};
   std::string text;
 };
@@ -141,7 +144,7 @@ void for_each_recorded_event(const std::filesystem::path& dir,
                              const std::function<void(const RecordedEvent&)>& fn, Diagnostics& diags);
 
 // serial/<device>.log (device name made path-safe as the writer does); empty when there is none.
-std::vector<SerialLine> read_serial_log(const std::filesystem::path& dir, std::string_view device);
+std::vector<RecordedSerialLine> read_serial_log(const std::filesystem::path& dir, std::string_view device);
 
 // Replaces `path` with `content` through "<path>.partial" and a rename, so a reader never sees half a
 // file. Throws std::runtime_error naming the file and the reason.

@@ -20,7 +20,7 @@ std::string joined(std::initializer_list<std::string_view> pieces) {
 }
 
 std::string version_in(std::vector<std::string> texts) {
-  std::vector<SerialLine> lines;
+  std::vector<RecordedSerialLine> lines;
   for (std::string& t : texts) lines.push_back({.text = std::move(t)});
   return device_os_version_in(lines);
 }
