@@ -214,6 +214,10 @@ Instant BreathMatcher::merged_start(const Extreme& from, Duration length, double
     }
     if (den > 0) x_full = num / den;
   }
+  // A flat or degenerate fit can put the crossing anywhere, or nowhere (found by fuzz_led_decode: an
+  // integer overflow converting it): only the span the merge allows counts, as below.
+  if (!std::isfinite(x_full)) x_full = 0;
+  x_full = std::clamp(x_full, 0.0, to_s(from.merged_within + led_periods::kUpdateStep));
   const Duration reach = seconds_to_duration(x_full) - led_periods::kUpdateStep / 2;
   return from.t + std::clamp(reach, Duration{0}, from.merged_within);
 }
