@@ -53,6 +53,13 @@ std::optional<LockHolder> live_request(const std::filesystem::path& path) {
   return request;
 }
 
+// A live request written by another process than this one (its own asks nothing of itself).
+std::optional<LockHolder> request_from_another(const std::filesystem::path& path) {
+  auto request = live_request(path);
+  if (!request || request->process == ProcessIdentity::self()) return std::nullopt;
+  return request;
+}
+
 // Writes (or clears) this taker's yield request. The file is never removed: in a sticky folder
 // another user could not remove it anyway.
 void write_request(const std::filesystem::path& path, const std::string& text) {
@@ -151,9 +158,7 @@ class Taker {
 
 std::optional<LockHolder> RackLock::yield_request() const {
   if (!held()) return std::nullopt;
-  auto request = live_request(yield_file_);
-  if (!request || request->process == ProcessIdentity::self()) return std::nullopt;
-  return request;
+  return request_from_another(yield_file_);
 }
 
 std::filesystem::path rack_lock_folder(const Rack& rack) {
@@ -184,9 +189,7 @@ RackLockAttempt take_rack_lock(const Rack& rack, const LockRequest& request,
 
 std::optional<LockHolder> rack_wanted_by(const Rack& rack, const BackendRegistry& registry) {
   if (rack_shares_nothing(rack, registry)) return std::nullopt;
-  auto request = live_request(yield_path(rack));
-  if (!request || request->process == ProcessIdentity::self()) return std::nullopt;
-  return request;
+  return request_from_another(yield_path(rack));
 }
 
 RackLockState inspect_rack_lock(const Rack& rack, const BackendRegistry& registry) {
