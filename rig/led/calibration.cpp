@@ -182,7 +182,7 @@ std::optional<LedCalibrations> LedCalibrations::load(const std::string& path, Di
   return out;
 }
 
-const LedCalibration* LedCalibrations::find(std::string_view device) const {
+const LedCalibration* LedCalibrations::find(std::string_view device) const& {
   const auto it = devices_.find(device);
   return it == devices_.end() ? nullptr : &it->second;
 }

@@ -84,7 +84,9 @@ class LedCalibrations {
   // malformed is reported at file:line:col.
   static std::optional<LedCalibrations> load(const std::string& path, Diagnostics& diags);
 
-  const LedCalibration* find(std::string_view device) const;
+  const LedCalibration* find(std::string_view device) const&;
+  // The entry would die with the temporary (ASan caught a test doing this): keep the calibrations.
+  const LedCalibration* find(std::string_view device) const&& = delete;
   LedCalibration& entry(const std::string& device) { return devices_[device]; }
   const std::map<std::string, LedCalibration, std::less<>>& devices() const { return devices_; }
 

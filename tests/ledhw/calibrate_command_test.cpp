@@ -78,7 +78,8 @@ TEST_F(CalibrateCommand, MeasuresDarkSwitchedOffAndLearnsTheColoursWhileBooting)
   EXPECT_NE(r.out.find("argon-1: power off; measuring dark"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("argon-1: power on; learning its LED's colours"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("argon-1: calibration saved in " + file()), std::string::npos) << r.out;
-  const LedCalibration* cal = load().find("argon-1");
+  const LedCalibrations cals = load();
+  const LedCalibration* cal = cals.find("argon-1");
   ASSERT_TRUE(cal && cal->complete() && cal->primaries && cal->correction);
   EXPECT_EQ(cal->primaries_from, "boot");
   EXPECT_FALSE(cal->dark_at.empty());
@@ -100,7 +101,8 @@ TEST_F(CalibrateCommand, TheProbeModeShowsEachDieThroughTheProbeFirmware) {
   EXPECT_NE(r.out.find("argon-1: driving its LED through the probe firmware's `led` function"),
             std::string::npos)
       << r.out;
-  const LedCalibration* cal = load().find("argon-1");
+  const LedCalibrations cals = load();
+  const LedCalibration* cal = cals.find("argon-1");
   ASSERT_TRUE(cal && cal->primaries && cal->correction);
   EXPECT_EQ(cal->primaries_from, "probe");
   expect_near(cal->primaries->red, model_reading({1, 0, 0}), 0.05F);
@@ -135,7 +137,8 @@ TEST_F(CalibrateCommand, RefusesAWhiteThatIsNoBrighterThanDark) {
   const Result r = cyanrig("led calibrate boron-1 --step white --yes");
   EXPECT_EQ(r.code, 3) << r.out << r.err;
   EXPECT_NE(r.err.find("white is not clearly brighter than dark"), std::string::npos) << r.err;
-  EXPECT_FALSE(load().find("boron-1")->white);
+  const LedCalibrations cals = load();
+  EXPECT_FALSE(cals.find("boron-1")->white);
 }
 
 TEST_F(CalibrateCommand, AnUnknownDeviceIsAUsageError) {
