@@ -62,8 +62,9 @@ class History : public ::testing::TestWithParam<Backend> {
   void SetUp() override {
     if (GetParam() == Backend::postgresql && !postgres().running())
       GTEST_SKIP() << "PostgreSQL tests skipped: " << postgres().skip_reason();
+    static int databases = 0;  // one fresh database per test, in the one server
     if (GetParam() == Backend::postgresql)
-      url_ = postgres().create_database("t" + std::to_string(++databases_));
+      url_ = postgres().create_database("t" + std::to_string(++databases));
   }
 
   std::unique_ptr<SqlDatabase> database() {
@@ -74,7 +75,6 @@ class History : public ::testing::TestWithParam<Backend> {
 
   test::TempDir dir_{"cyanrig-history-db"};
   std::string url_;
-  static inline int databases_ = 0;
 };
 
 TEST_P(History, MigratesANewDatabaseOnceAndReopensIt) {
@@ -139,8 +139,10 @@ TEST_P(History, TrendPerDeviceIsWhatTheSummarySaid) {
   ASSERT_EQ(points.size(), 16U);  // 2 runs x 8 devices
   const RecordedMeasurement& m = second.measurements.at(0);
   for (const auto& [device, stats] : m.devices) {
+    // clang 14 cannot capture a structured binding; name it.
+    const std::string& name = device;
     const auto point = std::find_if(points.begin(), points.end(), [&](const TrendPoint& p) {
-      return p.group == device && p.run_id == points.back().run_id;
+      return p.group == name && p.run_id == points.back().run_id;
     });
     ASSERT_NE(point, points.end()) << device;
     ASSERT_TRUE(point->p75 && stats.p75);
