@@ -170,15 +170,15 @@ TEST(DevosCorpus, CapturePrefixesAndLineEndingsChangeNothing) {
 
 // Newer Device OS code puts its component before some messages ("Cloud: Cloud socket connected").
 const std::vector<std::string>& component_prefixes() {
-  static const std::vector<std::string> prefixes{"Cloud: ", "comm.protocol: ", "[ota] ", "CloudProtocol - "};
-  return prefixes;
+  static const std::vector<std::string> kPrefixes{"Cloud: ", "comm.protocol: ", "[ota] ", "CloudProtocol - "};
+  return kPrefixes;
 }
 
 // "<header> LEVEL: message" -> "<header> LEVEL: <prefix>message"; a line without a level is kept.
 std::string with_component_prefix(const std::string& line, const std::string& prefix) {
-  static const std::regex level(R"((TRACE|INFO|WARN|WARNING|ERROR|PANIC): *)", std::regex::icase);
+  static const std::regex kLevel(R"((TRACE|INFO|WARN|WARNING|ERROR|PANIC): *)", std::regex::icase);
   std::smatch m;
-  if (!std::regex_search(line, m, level)) return line;
+  if (!std::regex_search(line, m, kLevel)) return line;
   const auto at = static_cast<std::size_t>(m.position(0) + m.length(0));
   return line.substr(0, at) + prefix + line.substr(at);
 }
@@ -384,7 +384,7 @@ TEST(DevosLogParser, LinesThatMustNotMatch) {
       "0000000001 [system] INFO: Cloud connected [not an attribute block]",
       "0000000001 [app] INFO: mycloud connected",              // a known text starts where a word starts
       "0000000001 [system] INFO: Cloud connected, then lost",  // and ends the message
-      "\xff\xfe\x00garbage",
+      std::string("\xff\xfe\x00garbage", 10),  // with its NUL: a C string would end before "garbage"
   };
   DevosLogParser parser;
   for (const std::string& line : lines) {

@@ -74,18 +74,29 @@ Reply read_answer(int fd, Duration wait) {
   return n < 0 && is_refusal(errno) ? Reply::refused : Reply::silent;
 }
 
-// A UDP socket from `p.from` connected to `p.to`:`p.port` (ICMP errors then reach it).
+// connect() on a UDP socket only sets its peer, so that ICMP errors reach it; a route that rejects
+// the peer refuses it at once (errno says why).
+bool connect_to(int fd, const Probe& p) {
+  const sockaddr_in to = address(p.to, p.port);
+  return ::connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof to) == 0;
+}
+
+// A UDP socket from `p.from` connected to `p.to`:`p.port`.
 int connected_udp(const Probe& p) {
   const int fd = bound_socket(Protocol::udp, p.from, 0);
-  const sockaddr_in to = address(p.to, p.port);
-  ::connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof to);
+  if (!connect_to(fd, p)) {
+    const int error = errno;
+    ::close(fd);
+    throw std::runtime_error(fmt::format("connect {}:{} failed: errno {}", p.to, p.port, error));
+  }
   return fd;
 }
 
 Reply probe_udp(const Probe& p, Duration wait) {
-  const int fd = connected_udp(p);
+  const int fd = bound_socket(Protocol::udp, p.from, 0);
   Reply reply = Reply::silent;
-  if (::send(fd, "ping", 4, 0) < 0) {
+  // A refused connect is the outage's answer; a send without a peer would only say "no address".
+  if (!connect_to(fd, p) || ::send(fd, "ping", 4, 0) < 0) {
     reply = is_refusal(errno) ? Reply::refused : Reply::silent;
   } else {
     reply = read_answer(fd, wait);
@@ -97,7 +108,11 @@ Reply probe_udp(const Probe& p, Duration wait) {
 Reply probe_tcp(const Probe& p, Duration wait) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   const sockaddr_in from = address(p.from, 0);
-  ::bind(fd, reinterpret_cast<const sockaddr*>(&from), sizeof from);
+  if (::bind(fd, reinterpret_cast<const sockaddr*>(&from), sizeof from) != 0) {
+    const int error = errno;
+    ::close(fd);
+    throw std::runtime_error(fmt::format("bind {} failed: errno {}", p.from, error));
+  }
   const sockaddr_in to = address(p.to, p.port);
   Reply reply = Reply::silent;
   if (::connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof to) != 0 && errno != EINPROGRESS) {

@@ -13,9 +13,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include "tests/support/file_text.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -120,8 +122,8 @@ class Listener {
     sockaddr_in at{};
     at.sin_family = AF_INET;
     at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&at), sizeof at);
-    ::listen(fd_, 8);
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&at), sizeof at) != 0 || ::listen(fd_, 8) != 0)
+      throw std::runtime_error(fmt::format("cannot listen on the loopback: errno {}", errno));
     socklen_t size = sizeof at;
     ::getsockname(fd_, reinterpret_cast<sockaddr*>(&at), &size);
     port_ = ntohs(at.sin_port);
