@@ -4,9 +4,9 @@
 // outage is still as it was put, and to renew what keeps it alive (the nftables lease). Killed
 // without a chance to lift it, the outage lapses by itself (docs/outages.md). Holds the rack's lock.
 #include <fmt/format.h>
-#include <signal.h>
 
 #include <boost/asio/signal_set.hpp>
+#include <csignal>
 #include <memory>
 
 #include "cli/commands.hpp"

@@ -9,7 +9,7 @@
 namespace cyanrig {
 
 const BackendRegistry& all_backends() {
-  static const BackendRegistry registry = [] {
+  static const BackendRegistry kRegistry = [] {
     BackendRegistry r;
     register_power_backends(r);
     register_serial_backends(r);
@@ -18,7 +18,7 @@ const BackendRegistry& all_backends() {
     register_cloud_backends(r);
     return r;
   }();
-  return registry;
+  return kRegistry;
 }
 
 }  // namespace cyanrig

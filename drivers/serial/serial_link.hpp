@@ -113,7 +113,7 @@ class StreamReader final : public StreamReading, public std::enable_shared_from_
   OnEnd on_end_;
   std::function<void()> finishing_;  // set by finish(): stop once the pending read is back
   bool stopped_ = false;
-  std::array<char, 16 * 1024> buffer_{};
+  std::array<char, std::size_t{16} * 1024> buffer_{};
 };
 
 // How often an attached port's identity is checked (SerialLink::Moved): a re-pointed port is

@@ -62,32 +62,32 @@ void CloudSession::attempt() {
   attempt_started_ = now;
   if (!failing_since_) failing_since_ = now;
   parts_.led.show("blinking_cyan");
-  parts_.log.info(category::system, "Cloud: connecting");
+  parts_.log.info(category::kSystem, "Cloud: connecting");
 
   NetworkSegment& segment = parts_.segment;
   const DeviceTiming& t = parts_.timing;
   if (!segment.names_resolve()) {
     segment.blocked(parts_.device.name, "a name lookup (udp/53) was");
     steps_.then(parts_.draw(segment.rejecting() ? t.rejected : t.dns_timeout), [this] {
-      parts_.log.error(category::system,
+      parts_.log.error(category::kSystem,
                        fmt::format("Unable to resolve IP for {} ({})",
                                    cloud_host(parts_.platform, parts_.device.id.str()), kResolveFailed));
-      fail({.code = system_error::network});
+      fail({.code = system_error::kNetwork});
     });
     return;
   }
   // A TCP connect (Gen 2 Wi-Fi) is where an unreachable cloud shows first; UDP "connects" locally.
   if (parts_.platform.transport == CloudTransport::tcp_5683 && !segment.cloud_reachable()) {
     const bool rejected = segment.rejecting();
-    const int code = rejected ? socket_error::unreachable : socket_error::timed_out;
+    const int code = rejected ? socket_error::kUnreachable : socket_error::kTimedOut;
     steps_.then(parts_.draw(rejected ? t.rejected : t.socket_connect_timeout), [this, code] {
-      parts_.log.error(category::system, fmt::format("Cloud socket connection failed: {}", code));
+      parts_.log.error(category::kSystem, fmt::format("Cloud socket connection failed: {}", code));
       fail({.code = code, .internet_test = true});
     });
     return;
   }
   steps_.then(parts_.draw(t.socket), [this] {
-    parts_.log.info(category::system, "Cloud socket connected");
+    parts_.log.info(category::kSystem, "Cloud socket connected");
     handshake();
   });
 }
@@ -95,8 +95,8 @@ void CloudSession::attempt() {
 void CloudSession::handshake() {
   phase_ = Phase::handshake;
   handshake_will_succeed_ = false;
-  parts_.log.info(category::system, "Starting handshake: presense_announce=0");
-  parts_.log.info(category::handshake, "Establish secure connection");
+  parts_.log.info(category::kSystem, "Starting handshake: presense_announce=0");
+  parts_.log.info(category::kHandshake, "Establish secure connection");
   parts_.led.show("fast_blinking_cyan");
   if (!parts_.segment.cloud_reachable()) {
     handshake_blocked_by_outage();
@@ -104,10 +104,10 @@ void CloudSession::handshake() {
   }
   if (hooks_.handshake_refused()) {
     steps_.then(parts_.draw(parts_.timing.handshake_error), [this] {
-      parts_.log.error(category::system,
-                       fmt::format("Cloud handshake failed, code={}", system_error::protocol));
+      parts_.log.error(category::kSystem,
+                       fmt::format("Cloud handshake failed, code={}", system_error::kProtocol));
       session_kept_ = false;
-      fail({.code = system_error::protocol, .red_flash = true});
+      fail({.code = system_error::kProtocol, .red_flash = true});
     });
     return;
   }
@@ -121,11 +121,11 @@ void CloudSession::handshake() {
   steps_
       .then(hello,
             [this, resume] {
-              parts_.log.info(category::handshake,
+              parts_.log.info(category::kHandshake,
                               resume ? "Skipping HELLO message" : "Sending HELLO message");
             })
       .then(rest - hello, [this] {
-        parts_.log.info(category::handshake, "Handshake completed");
+        parts_.log.info(category::kHandshake, "Handshake completed");
         connected_to_cloud();
       });
 }
@@ -135,9 +135,9 @@ void CloudSession::handshake_blocked_by_outage() {
   handshake_will_succeed_ = false;
   parts_.segment.blocked(parts_.device.name, "a handshake to the cloud (udp/5684) was");
   const bool rejected = parts_.segment.rejecting();
-  const int code = rejected ? system_error::io : system_error::timeout;
+  const int code = rejected ? system_error::kIo : system_error::kTimeout;
   steps_.then(parts_.draw(rejected ? parts_.timing.rejected : parts_.timing.handshake_timeout), [this, code] {
-    parts_.log.error(category::system, fmt::format("Cloud handshake failed, code={}", code));
+    parts_.log.error(category::kSystem, fmt::format("Cloud handshake failed, code={}", code));
     fail({.code = code, .internet_test = true});
   });
 }
@@ -149,7 +149,7 @@ void CloudSession::connected_to_cloud() {
   session_kept_ = true;
   const bool after_outage = lost_to_outage_;
   lost_to_outage_ = false;
-  parts_.log.info(category::system, "Cloud connected");
+  parts_.log.info(category::kSystem, "Cloud connected");
   parts_.led.show("breathing_cyan");
   schedule_ping();
   hooks_.on_connected(after_outage);
@@ -176,10 +176,10 @@ void CloudSession::internet_test(const Failure& failure) {
                                            : parts_.timing.internet_test_timeout;
   steps_.then(parts_.draw(took), [this, internet, code = failure.code] {
     if (internet) {
-      parts_.log.warn(category::system, "Internet available, cloud not reachable");
+      parts_.log.warn(category::kSystem, "Internet available, cloud not reachable");
       flash("orange", 3);
     } else {
-      parts_.log.warn(category::system,
+      parts_.log.warn(category::kSystem,
                       fmt::format("Internet test failed: -1 {}",
                                   parts_.segment.rejecting() ? "connection refused" : "timed out"));
       flash("orange", 2);
@@ -193,10 +193,10 @@ void CloudSession::flash(std::string_view colour, int count) {
 }
 
 void CloudSession::handle_error(int code) {
-  parts_.log.warn(category::system, fmt::format("Handling cloud error: {}", code));
+  parts_.log.warn(category::kSystem, fmt::format("Handling cloud error: {}", code));
   ++failures_;
   if (parts_.clock.now() - *failing_since_ >= kNetworkResetAfter) {
-    parts_.log.warn(category::system,
+    parts_.log.warn(category::kSystem,
                     "Resetting network interfaces due to failed connection attempts for 5 minutes");
     failing_since_.reset();
     phase_ = Phase::idle;
@@ -254,8 +254,8 @@ void CloudSession::ping_answered() {
 }
 
 void CloudSession::lose_session() {
-  parts_.log.error(category::system, "Communication loop error, closing cloud socket");
-  parts_.log.info(category::system, "Cloud: disconnected");
+  parts_.log.error(category::kSystem, "Communication loop error, closing cloud socket");
+  parts_.log.info(category::kSystem, "Cloud: disconnected");
   drop();
   attempt();
 }
@@ -270,7 +270,7 @@ void CloudSession::drop() {
 
 void CloudSession::network_lost() {
   if (phase_ == Phase::connected) {
-    parts_.log.info(category::system, "Cloud: disconnected");
+    parts_.log.info(category::kSystem, "Cloud: disconnected");
     drop();
     return;
   }
@@ -281,8 +281,8 @@ void CloudSession::network_lost() {
 bool CloudSession::disconnect_gracefully() {
   const bool was_connected = phase_ == Phase::connected;
   if (was_connected) {
-    parts_.log.info(category::system, "Cloud: disconnecting");
-    parts_.log.info(category::system, "Cloud: disconnected");
+    parts_.log.info(category::kSystem, "Cloud: disconnecting");
+    parts_.log.info(category::kSystem, "Cloud: disconnected");
   }
   keepalive_.cancel();
   steps_.stop();

@@ -36,16 +36,16 @@ std::string panic_name(int code);
 
 // system_error.h codes used in `Cloud handshake failed, code=` and `Handling cloud error:`.
 namespace system_error {
-constexpr int timeout = -160;
-constexpr int io = -220;
-constexpr int network = -230;
-constexpr int protocol = -240;
+constexpr int kTimeout = -160;
+constexpr int kIo = -220;
+constexpr int kNetwork = -230;
+constexpr int kProtocol = -240;
 }  // namespace system_error
 
 // POSIX socket errors a Gen 2 TCP connect reports in `Cloud socket connection failed:`.
 namespace socket_error {
-constexpr int timed_out = -110;    // ETIMEDOUT: the outage drops the SYN
-constexpr int unreachable = -113;  // EHOSTUNREACH: the outage rejects it
+constexpr int kTimedOut = -110;     // ETIMEDOUT: the outage drops the SYN
+constexpr int kUnreachable = -113;  // EHOSTUNREACH: the outage rejects it
 }  // namespace socket_error
 
 // `Unable to resolve IP for <host> (-2)`: the resolver's "no such name" code.

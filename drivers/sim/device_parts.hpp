@@ -15,12 +15,12 @@ namespace cyanrig::sim {
 
 // Device OS log categories (particle-reference.md §3).
 namespace category {
-constexpr std::string_view system = "system";
-constexpr std::string_view network_manager = "system.nm";
-constexpr std::string_view network_interface = "net.ifapi";
-constexpr std::string_view handshake = "comm.protocol.handshake";
-constexpr std::string_view ota = "comm.ota";
-constexpr std::string_view app = "app";  // the application's own Log lines
+constexpr std::string_view kSystem = "system";
+constexpr std::string_view kNetworkManager = "system.nm";
+constexpr std::string_view kNetworkInterface = "net.ifapi";
+constexpr std::string_view kHandshake = "comm.protocol.handshake";
+constexpr std::string_view kOta = "comm.ota";
+constexpr std::string_view kApp = "app";  // the application's own Log lines
 }  // namespace category
 
 struct DeviceParts {

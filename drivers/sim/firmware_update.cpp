@@ -27,9 +27,9 @@ void FirmwareUpdate::begin(std::uintmax_t bytes, std::string version, bool corru
   started_ = parts_.clock.now();
   version_ = std::move(version);
   parts_.led.show("fast_blinking_magenta");
-  parts_.log.info(category::ota, "Received UpdateStart request");
-  parts_.log.info(category::ota, fmt::format("File size: {}", bytes));
-  parts_.log.info(category::ota, "Starting firmware update");
+  parts_.log.info(category::kOta, "Received UpdateStart request");
+  parts_.log.info(category::kOta, fmt::format("File size: {}", bytes));
+  parts_.log.info(category::kOta, "Starting firmware update");
   hooks_.on_status("started ");
 
   const DeviceTiming& t = parts_.timing;
@@ -43,18 +43,18 @@ void FirmwareUpdate::begin(std::uintmax_t bytes, std::string version, bool corru
 
 void FirmwareUpdate::transfer_complete() {
   transferring_ = false;
-  parts_.log.info(category::ota, "Received UpdateFinish request");
+  parts_.log.info(category::kOta, "Received UpdateFinish request");
   steps_
       .then(parts_.draw(kValidate),
             [this] {
-              parts_.log.info(category::ota, "Validating firmware update");
+              parts_.log.info(category::kOta, "Validating firmware update");
               if (corrupt_) failed("Invalid firmware image");
             })
       .then(parts_.draw(kApply),
             [this] {
               const auto took = std::chrono::duration_cast<milliseconds>(parts_.clock.now() - started_);
-              parts_.log.info(category::ota, fmt::format("Update time: {}", took.count()));
-              parts_.log.info(category::ota, "Applying firmware update");
+              parts_.log.info(category::kOta, fmt::format("Update time: {}", took.count()));
+              parts_.log.info(category::kOta, "Applying firmware update");
               hooks_.on_status("success ");
             })
       .then(parts_.draw(kResetAfterApply), [this] {
@@ -83,8 +83,8 @@ void FirmwareUpdate::failed(std::string_view why) {
   steps_.stop();
   active_ = false;
   transferring_ = false;
-  parts_.log.warn(category::ota, why);
-  parts_.log.error(category::ota, "Firmware update failed");
+  parts_.log.warn(category::kOta, why);
+  parts_.log.error(category::kOta, "Firmware update failed");
   hooks_.on_status("failed");
   hooks_.on_failed();
 }

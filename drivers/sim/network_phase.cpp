@@ -46,7 +46,7 @@ std::string_view NetworkPhase::nm_name(Nm state) {
 void NetworkPhase::move_to(Nm state) {
   if (state == nm_) return;
   if (narrates_nm()) {
-    parts_.log.info(category::network_manager,
+    parts_.log.info(category::kNetworkManager,
                     fmt::format("State changed: {} -> {}", nm_name(nm_), nm_name(state)));
   }
   nm_ = state;
@@ -56,7 +56,7 @@ void NetworkPhase::interface_line(std::string_view up_or_down) {
   if (!narrates_nm()) return;
   // §3: Wi-Fi reports its link, the cellular PPP interface its state.
   const std::string_view what = parts_.platform.cellular() ? "state" : "link";
-  parts_.log.info(category::network_interface,
+  parts_.log.info(category::kNetworkInterface,
                   fmt::format("Netif {} {} {}", interface_name(parts_.platform), what, up_or_down));
 }
 
@@ -72,7 +72,7 @@ void NetworkPhase::bring_up(Duration extra, bool radio_kept) {
 void NetworkPhase::join(Duration after) {
   phase_ = Phase::joining;
   parts_.led.show("blinking_green");
-  if (!narrates_nm()) parts_.log.info(category::system, "ARM_WLAN_WD 1");
+  if (!narrates_nm()) parts_.log.info(category::kSystem, "ARM_WLAN_WD 1");
   steps_.then(after, [this] { join_attempt_ended(); });
 }
 
@@ -89,7 +89,7 @@ void NetworkPhase::join_attempt_ended() {
 void NetworkPhase::link_missing() {
   const DeviceTiming& t = parts_.timing;
   if (!parts_.platform.cellular()) {
-    if (!narrates_nm()) parts_.log.warn(category::system, "Resetting WLAN due to WLAN_WD_TO()");
+    if (!narrates_nm()) parts_.log.warn(category::kSystem, "Resetting WLAN due to WLAN_WD_TO()");
     join(parts_.draw(t.wifi_retry) + parts_.draw(t.associate));
     return;
   }
@@ -97,7 +97,7 @@ void NetworkPhase::link_missing() {
     steps_.then(parts_.draw(t.cellular_poll), [this] { join_attempt_ended(); });
     return;
   }
-  parts_.log.warn(category::network_manager, "Cellular registration timed out, resetting the modem");
+  parts_.log.warn(category::kNetworkManager, "Cellular registration timed out, resetting the modem");
   move_to(Nm::iface_request_down);
   move_to(Nm::iface_down);
   bring_up();
@@ -106,7 +106,7 @@ void NetworkPhase::link_missing() {
 void NetworkPhase::link_up() {
   interface_line("UP");
   move_to(Nm::iface_link_up);
-  if (!narrates_nm()) parts_.log.info(category::system, "ARM_WLAN_WD 2");
+  if (!narrates_nm()) parts_.log.info(category::kSystem, "ARM_WLAN_WD 2");
   phase_ = Phase::addressing;
   parts_.led.show("fast_blinking_green");
   steps_.then(parts_.draw(parts_.timing.address), [this] { address_configured(); });

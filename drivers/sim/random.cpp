@@ -25,39 +25,39 @@ std::uint64_t mix(std::uint64_t x) {
 
 // Acklam's rational approximation of the standard normal quantile (relative error < 1.2e-9).
 double normal_quantile(double p) {
-  static constexpr std::array a = {-3.969683028665376e+01, 2.209460984245205e+02,  -2.759285104469687e+02,
-                                   1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
-  static constexpr std::array b = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
-                                   6.680131188771972e+01, -1.328068155288572e+01};
-  static constexpr std::array c = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
-                                   -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
-  static constexpr std::array d = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
-                                   3.754408661907416e+00};
-  constexpr double low = 0.02425;
-  if (p < low || p > 1 - low) {
-    const double q = std::sqrt(-2 * std::log(p < low ? p : 1 - p));
-    const double x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
-                     ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-    return p < low ? x : -x;
+  static constexpr std::array kA = {-3.969683028665376e+01, 2.209460984245205e+02,  -2.759285104469687e+02,
+                                    1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
+  static constexpr std::array kB = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                                    6.680131188771972e+01, -1.328068155288572e+01};
+  static constexpr std::array kC = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                                    -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
+  static constexpr std::array kD = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                                    3.754408661907416e+00};
+  constexpr double kLow = 0.02425;
+  if (p < kLow || p > 1 - kLow) {
+    const double q = std::sqrt(-2 * std::log(p < kLow ? p : 1 - p));
+    const double x = (((((kC[0] * q + kC[1]) * q + kC[2]) * q + kC[3]) * q + kC[4]) * q + kC[5]) /
+                     ((((kD[0] * q + kD[1]) * q + kD[2]) * q + kD[3]) * q + 1);
+    return p < kLow ? x : -x;
   }
   const double q = p - 0.5;
   const double r = q * q;
-  return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
-         (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+  return (((((kA[0] * r + kA[1]) * r + kA[2]) * r + kA[3]) * r + kA[4]) * r + kA[5]) * q /
+         (((((kB[0] * r + kB[1]) * r + kB[2]) * r + kB[3]) * r + kB[4]) * r + 1);
 }
 
 constexpr int kQuantileBits = 12;
 constexpr std::size_t kQuantiles = std::size_t{1} << kQuantileBits;
 
 const std::array<float, kQuantiles>& quantile_table() {
-  static const std::array<float, kQuantiles> table = [] {
+  static const std::array<float, kQuantiles> kTable = [] {
     std::array<float, kQuantiles> t{};
     for (std::size_t i = 0; i < kQuantiles; ++i) {
       t[i] = static_cast<float>(normal_quantile((static_cast<double>(i) + 0.5) / kQuantiles));
     }
     return t;
   }();
-  return table;
+  return kTable;
 }
 
 }  // namespace

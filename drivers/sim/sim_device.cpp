@@ -188,8 +188,8 @@ void SimDevice::boot(LastReset reason) {
       .then(dark - attach,
             [this] {
               led_.show("breathing_white");
-              log_.info(category::system, fmt::format("Device {} started", device_.id.str()));
-              log_.trace(category::system,
+              log_.info(category::kSystem, fmt::format("Device {} started", device_.id.str()));
+              log_.trace(category::kSystem,
                          fmt::format("Last reset reason: {} (data: 0x{:02x})",
                                      static_cast<int>(last_reset_.reason), last_reset_.data));
               if (firmware_broken_)
@@ -273,7 +273,7 @@ void SimDevice::wake(SleepMode mode) {
 
 void SimDevice::panic(int code) {
   sim_log().debug("{}: panic {}", device_.name, code);
-  log_.write(LogLevel::panic, category::system, fmt::format("{} (code {})", panic_name(code), code));
+  log_.write(LogLevel::panic, category::kSystem, fmt::format("{} (code {})", panic_name(code), code));
   network_.stop();
   session_.stop();
   app_steps_.stop();
@@ -368,7 +368,7 @@ void SimDevice::update_applied(std::string version) {
 // --- the sim application: the reference probe firmware (scenarios/firmware/probe) ---
 
 void SimDevice::app_log(std::string_view line) {
-  log_.info(category::app, line);
+  log_.info(category::kApp, line);
 }
 
 void SimDevice::app_started() {

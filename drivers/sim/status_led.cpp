@@ -1,5 +1,6 @@
 #include "drivers/sim/status_led.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace cyanrig::sim {
@@ -71,9 +72,10 @@ void StatusLed::apply(std::string_view name, const LedSignal& signal) {
 }
 
 Rgb StatusLed::emitted(Instant t) const {
-  for (auto it = history_.rbegin(); it != history_.rend(); ++it) {
-    if (it->since <= t) return it->animator.emitted(t);
-  }
+  // The pattern shown last before t (clang 14 cannot compile libstdc++ 12's views::reverse).
+  const auto shown =
+      std::find_if(history_.rbegin(), history_.rend(), [&](const auto& s) { return s.since <= t; });
+  if (shown != history_.rend()) return shown->animator.emitted(t);
   return {};  // before anything was shown: the LED was dark
 }
 

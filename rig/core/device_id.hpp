@@ -13,6 +13,7 @@ class DeviceId {
   static std::optional<DeviceId> parse(std::string_view text);
   const std::string& str() const { return text_; }
   friend bool operator==(const DeviceId&, const DeviceId&) = default;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 sees a 0 in a defaulted <=>
   friend auto operator<=>(const DeviceId&, const DeviceId&) = default;
 
  private:

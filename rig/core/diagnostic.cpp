@@ -13,7 +13,7 @@ std::string SourceLoc::to_string() const {
 
 std::string Diagnostic::to_string() const {
   // Messages quote what the file says, which may be any bytes.
-  const std::string text = printable_text(message);
+  std::string text = printable_text(message);
   if (loc.file.empty()) return text;  // a problem with no file (a name that names nothing)
   if (loc.line <= 0) return fmt::format("{}: {}", printable_text(loc.file), text);
   return fmt::format("{}:{}:{}: {}", printable_text(loc.file), loc.line, loc.column, text);

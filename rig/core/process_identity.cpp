@@ -52,9 +52,9 @@ std::optional<Number> number_in(std::string_view text) {
 // Not cached whole: a process forked from this one (a test's child, a shell command) is another
 // process, and must not claim to be this one. Only the boot id stays the same.
 ProcessIdentity ProcessIdentity::self() {
-  static const std::string boot_id = read_boot_id();
+  static const std::string kBootId = read_boot_id();
   const pid_t pid = ::getpid();
-  return ProcessIdentity{pid, start_ticks_of(pid).value_or(0), boot_id};
+  return ProcessIdentity{pid, start_ticks_of(pid).value_or(0), kBootId};
 }
 
 std::optional<ProcessIdentity> ProcessIdentity::of_pid(pid_t pid) {

@@ -65,9 +65,10 @@ struct Header {
 // What follows "[category] ": an optional "file.cpp:123, func(): " (SerialLogHandler prints it
 // when the build records source locations), then the level and its colon.
 const std::regex& level_regex() {
-  static const std::regex re(R"(^(?:\S+:\d+[,:] +)?(?:\S+\(\): +)?(TRACE|INFO|WARN|WARNING|ERROR|PANIC): ?)",
-                             std::regex::ECMAScript | std::regex::icase | std::regex::optimize);
-  return re;
+  static const std::regex kLevelPrefix(
+      R"(^(?:\S+:\d+[,:] +)?(?:\S+\(\): +)?(TRACE|INFO|WARN|WARNING|ERROR|PANIC): ?)",
+      std::regex::ECMAScript | std::regex::icase | std::regex::optimize);
+  return kLevelPrefix;
 }
 
 // The device ms counter that ends right before `bracket` ("0000012345 ["), if there is one.
@@ -209,7 +210,7 @@ const std::vector<Rule>& rule_table() {
   const Capture code{"code", FieldKind::integer};
   // "Netif wl3 link UP" (Wi-Fi link) and "Netif pp3 state UP" (interface, cellular's link signal).
   const std::vector<Capture> netif{{"interface", FieldKind::text}, {"kind", FieldKind::lower_text}};
-  static const std::vector<Rule> rules{
+  static const std::vector<Rule> kRules{
       {"device_started", R"(device ([0-9a-f]{24}) started)", {{"id", FieldKind::lower_text}}},
       {"reset_reason",
        R"(last reset reason:? (\d+)(?: \(? data:? (0x[0-9a-f]+|\d+) \)?)?)",
@@ -264,7 +265,7 @@ const std::vector<Rule>& rule_table() {
       {"listening_exited", R"(exiting listening mode)"},
       {"panic", R"(panic [:,] (\S+))", {{"token", FieldKind::text}}, {}, {}, name_panic},
   };
-  return rules;
+  return kRules;
 }
 
 // The rule's pattern, ending the message, after the start or a character that ends a word.
@@ -289,7 +290,7 @@ struct CompiledRule {
 };
 
 const std::vector<CompiledRule>& compiled_rules() {
-  static const std::vector<CompiledRule> compiled = [] {
+  static const std::vector<CompiledRule> kCompiled = [] {
     std::vector<CompiledRule> out;
     for (const Rule& rule : rule_table()) {
       const std::string_view pattern = rule.pattern;
@@ -307,7 +308,7 @@ const std::vector<CompiledRule>& compiled_rules() {
     }
     return out;
   }();
-  return compiled;
+  return kCompiled;
 }
 
 nlohmann::json field_value(FieldKind kind, std::string_view text) {
@@ -431,8 +432,8 @@ std::optional<DevosEvent> DevosLogParser::parse(std::string_view line) const {
 }
 
 const std::vector<std::string>& DevosLogParser::event_names() {
-  static const std::vector<std::string> names(kDevosEventNames.begin(), kDevosEventNames.end());
-  return names;
+  static const std::vector<std::string> kNames(kDevosEventNames.begin(), kDevosEventNames.end());
+  return kNames;
 }
 
 }  // namespace cyanrig

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "rig/engine/timeline_query.hpp"
 #include "rig/event_names.hpp"
 
@@ -119,13 +121,12 @@ std::optional<std::string> CloudSide::stream_down_between(Instant from, Instant 
 
 std::optional<std::string> CloudSide::token_refused_now() const {
   const auto& events = run_.timeline.events_of("", EventKind::cloud);
-  for (auto it = events.rbegin(); it != events.rend(); ++it) {
-    if (it->name == ev::cloud::kStreamOpen) return std::nullopt;
-    if (it->name == ev::cloud::kStreamDown) {
-      if (it->data.value("error", "") == to_string(CloudError::token)) return it->data.value("message", "");
-      return std::nullopt;
-    }
-  }
+  // The stream's last word: open, or down and why.
+  const auto last = std::find_if(events.rbegin(), events.rend(), [](const Event& e) {
+    return e.name == ev::cloud::kStreamOpen || e.name == ev::cloud::kStreamDown;
+  });
+  if (last == events.rend() || last->name == ev::cloud::kStreamOpen) return std::nullopt;
+  if (last->data.value("error", "") == to_string(CloudError::token)) return last->data.value("message", "");
   return std::nullopt;
 }
 

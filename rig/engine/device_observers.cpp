@@ -89,7 +89,7 @@ void DeviceObservers::on_serial_link(Device& d, bool attached, const std::string
 
 void DeviceObservers::record_line(Device& d, const SerialLine& line) {
   // since_ms: the host arrival time of the line's first byte (Event::began).
-  nlohmann::json data = {{"line", line.text}, {"since_ms", rounded(ms_since_start(line.t), ms_decimals)}};
+  nlohmann::json data = {{"line", line.text}, {"since_ms", rounded(ms_since_start(line.t), kMsDecimals)}};
   if (line.partial) data["partial"] = true;
   const auto parsed = parser_.parse(line.text);
   if (parsed && parsed->device_ms) data["device_ms"] = *parsed->device_ms;
@@ -103,7 +103,7 @@ void DeviceObservers::record_line(Device& d, const SerialLine& line) {
 }
 
 void DeviceObservers::record_led(Device& d, const LedStateChange& c) {
-  nlohmann::json data = {{"since_ms", rounded(ms_since_start(c.start), ms_decimals)}};
+  nlohmann::json data = {{"since_ms", rounded(ms_since_start(c.start), kMsDecimals)}};
   if (c.code) data["code"] = *c.code;
   if (c.colour) data["color"] = *c.colour;
   if (c.count) data["count"] = *c.count;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "rig/core/duration_text.hpp"
@@ -15,10 +16,10 @@ constexpr std::string_view kOff = led_state("off");
 
 std::string last_serial_problem(const Timeline& timeline, const std::string& device) {
   const auto& links = timeline.events_of(device, EventKind::serial_link);
-  for (auto it = links.rbegin(); it != links.rend(); ++it) {
-    if (it->name == ev::serial::kDetached && it->data.is_object()) return it->data.value("detail", "");
-  }
-  return "";
+  const auto detached = std::find_if(links.rbegin(), links.rend(), [](const Event& e) {
+    return e.name == ev::serial::kDetached && e.data.is_object();
+  });
+  return detached == links.rend() ? "" : detached->data.value("detail", "");
 }
 
 }  // namespace

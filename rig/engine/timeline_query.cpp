@@ -149,10 +149,9 @@ std::string current_led(const Timeline& timeline, const std::string& device) {
 
 std::string current_cloud_status(const Timeline& timeline, const std::string& device) {
   const auto& cloud = timeline.events_of(device, EventKind::cloud);
-  for (auto it = cloud.rbegin(); it != cloud.rend(); ++it) {
-    if (is_cloud_status(*it)) return it->data["status"].get<std::string>();
-  }
-  return "";
+  const auto last =
+      std::find_if(cloud.rbegin(), cloud.rend(), [](const Event& e) { return is_cloud_status(e); });
+  return last == cloud.rend() ? "" : last->data["status"].get<std::string>();
 }
 
 std::string clock_text(Instant t) {

@@ -7,7 +7,7 @@
 namespace cyanrig {
 
 const std::vector<Migration>& history_migrations() {
-  static const std::vector<Migration> migrations = {
+  static const std::vector<Migration> kMigrations = {
       {1,
        "runs, devices, cases, measurements, failures, criteria",
        {
@@ -97,7 +97,7 @@ const std::vector<Migration>& history_migrations() {
   PRIMARY KEY (run_id, name)))",
        }},
   };
-  return migrations;
+  return kMigrations;
 }
 
 namespace {

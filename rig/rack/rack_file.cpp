@@ -393,7 +393,7 @@ std::vector<EventPattern> read_event_patterns(const YAML::Node& node, const std:
       continue;
     }
     if (!is_identifier(*event)) {
-      p.error("event", fmt::format("event name '{}' {}", *event, identifier_rule));
+      p.error("event", fmt::format("event name '{}' {}", *event, kIdentifierRule));
       continue;
     }
     out.push_back({*regex, *event, p.loc()});

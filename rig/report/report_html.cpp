@@ -275,7 +275,7 @@ std::string report_html(const RecordedRun& run, const ReportInputs& inputs, Diag
 }
 
 std::filesystem::path write_report(const RecordedRun& run, const ReportInputs& inputs, Diagnostics& diags) {
-  const std::filesystem::path path = run.dir / "report.html";
+  std::filesystem::path path = run.dir / "report.html";
   replace_file(path, report_html(run, inputs, diags));
   return path;
 }

@@ -240,14 +240,10 @@ class ModelBuilder {
                           .start = whole_ms(e.t)});
       return;
     }
-    Outage* open = nullptr;
-    for (auto it = outages_.rbegin(); it != outages_.rend(); ++it) {
-      if (it->segment == segment && !it->stop) {
-        open = &*it;
-        break;
-      }
-    }
-    if (open == nullptr) return;
+    const auto last_open = std::find_if(outages_.rbegin(), outages_.rend(),
+                                        [&](const Outage& o) { return o.segment == segment && !o.stop; });
+    if (last_open == outages_.rend()) return;
+    Outage* open = &*last_open;
     if (e.name == "stop") {
       open->stop = whole_ms(e.t);
     } else if (e.name == "effective" && !e.device.empty()) {

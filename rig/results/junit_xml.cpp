@@ -78,7 +78,7 @@ std::string criterion_name(const CriterionResult& c) {
 }
 
 std::string criterion_message(const CriterionResult& c) {
-  const double limit = rounded(c.limit, value_decimals);
+  const double limit = rounded(c.limit, kValueDecimals);
   if (c.count == 0) return fmt::format("{} has no samples; limit {} {}", criterion_name(c), limit, c.unit);
   std::string text =
       fmt::format("{} was {}; limit {} {}", criterion_name(c), actual_text(c, c.unit), limit, c.unit);
@@ -115,9 +115,9 @@ std::vector<TestCase> test_cases(const RunResult& run) {
 
 // JUnit timestamps carry no zone ("2026-11-21T08:15:02"); started_utc is UTC already.
 std::string junit_timestamp(const std::string& started_utc) {
-  constexpr std::size_t date_time_length = 19;
-  if (started_utc.size() < date_time_length) return {};
-  return started_utc.substr(0, date_time_length);
+  constexpr std::size_t kDateTimeLength = 19;
+  if (started_utc.size() < kDateTimeLength) return {};
+  return started_utc.substr(0, kDateTimeLength);
 }
 
 void write_problem(const Problem& p, std::string& out) {

@@ -4,7 +4,7 @@ namespace cyanrig {
 
 namespace {
 
-constexpr std::size_t max_name_bytes = 100;
+constexpr std::size_t kMaxNameBytes = 100;
 
 bool kept(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
@@ -16,7 +16,7 @@ bool kept(char c) {
 std::string path_safe_name(std::string_view name) {
   std::string out;
   for (const char c : name) {
-    if (out.size() >= max_name_bytes) break;
+    if (out.size() >= kMaxNameBytes) break;
     if (kept(c)) {
       out += c;
     } else if (out.empty() || out.back() != '_') {

@@ -46,10 +46,10 @@ bool flag(const json& j, const char* key) {
 }
 
 const json& member(const json& j, const char* key) {
-  static const json null_json;
-  if (!j.is_object()) return null_json;
+  static const json kNullJson;
+  if (!j.is_object()) return kNullJson;
   const auto it = j.find(key);
-  return it == j.end() ? null_json : *it;
+  return it == j.end() ? kNullJson : *it;
 }
 
 template <typename T, typename Fn>
@@ -259,17 +259,17 @@ void for_each_recorded_event(const fs::path& dir, const std::function<void(const
     diags.error({path.string()}, "cannot read the run's events");
     return;
   }
-  using event_json = nlohmann::json;
+  using EventJson = nlohmann::json;
   std::string line;
   int number_of_line = 0;
   while (std::getline(in, line)) {
     ++number_of_line;
     const bool last_unfinished = in.eof();  // no newline after it: still being written
     if (line.empty()) continue;
-    event_json j;
+    EventJson j;
     try {
-      j = event_json::parse(line);
-    } catch (const event_json::parse_error& e) {
+      j = EventJson::parse(line);
+    } catch (const EventJson::parse_error& e) {
       if (last_unfinished) return;
       diags.error({path.string(), number_of_line, static_cast<int>(e.byte > 0 ? e.byte : 1)},
                   "not a JSON event (" + std::string(e.what()) + "); line skipped");
@@ -288,7 +288,7 @@ void for_each_recorded_event(const fs::path& dir, const std::function<void(const
     for (const char* fixed : {"seq", "t_ms", "t", "kind", "device", "name"}) j.erase(fixed);
     const auto nested = j.find("data");
     const bool nests_data = j.size() == 1 && nested != j.end() && nested->is_object();
-    e.data = nests_data ? event_json(*nested) : std::move(j);  // a format that nests the data fields
+    e.data = nests_data ? EventJson(*nested) : std::move(j);  // a format that nests the data fields
     fn(e);
   }
 }

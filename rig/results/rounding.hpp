@@ -6,8 +6,8 @@
 
 namespace cyanrig {
 
-constexpr int ms_decimals = 3;     // the run clock counts microseconds
-constexpr int value_decimals = 6;  // a microsecond when a measurement's unit is seconds
+constexpr int kMsDecimals = 3;     // the run clock counts microseconds
+constexpr int kValueDecimals = 6;  // a microsecond when a measurement's unit is seconds
 
 inline double rounded(double value, int decimals) {
   const double scale = std::pow(10.0, decimals);

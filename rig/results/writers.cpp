@@ -97,12 +97,12 @@ ordered_json array_of(const std::vector<T>& items, Fn to_json) {
 }
 
 ordered_json ms_json(Instant t) {
-  return rounded(ms_since_start(t), ms_decimals);
+  return rounded(ms_since_start(t), kMsDecimals);
 }
 
 ordered_json value_json(std::optional<double> value) {
   if (!value) return nullptr;
-  return rounded(*value, value_decimals);
+  return rounded(*value, kValueDecimals);
 }
 
 ordered_json text_or_null(const std::string& text) {
@@ -227,7 +227,7 @@ ordered_json criterion_json(const CriterionResult& c) {
   j["measurement"] = c.measurement;
   j["statistic"] = c.statistic;
   j["scope"] = c.scope;
-  j["limit"] = rounded(c.limit, value_decimals);
+  j["limit"] = rounded(c.limit, kValueDecimals);
   j["actual"] = value_json(c.actual);
   j["unit"] = c.unit;
   j["count"] = c.count;
@@ -250,8 +250,8 @@ ordered_json summary_json(const RunResult& result) {
   j["seed"] = result.seed;
   j["simulated"] = result.simulated;
   j["started_utc"] = result.started_utc;
-  j["wall_seconds"] = rounded(result.wall_seconds, ms_decimals);
-  j["rig_seconds"] = rounded(result.rig_seconds, ms_decimals);
+  j["wall_seconds"] = rounded(result.wall_seconds, kMsDecimals);
+  j["rig_seconds"] = rounded(result.rig_seconds, kMsDecimals);
   j["repeats"] = result.repeats;
   const auto worst = result.worst_class();
   j["verdict"] = verdict(!worst);
@@ -308,7 +308,7 @@ std::filesystem::path make_results_dir(const std::filesystem::path& root,
   const std::string base = path_safe_name(started_utc_compact) + "-" + path_safe_name(scenario);
   // create_directory is atomic, so two runs starting in the same second still get separate folders.
   for (int n = 1;; ++n) {
-    const fs::path candidate = root / (n == 1 ? base : fmt::format("{}-{}", base, n));
+    fs::path candidate = root / (n == 1 ? base : fmt::format("{}-{}", base, n));
     std::error_code ec;
     if (fs::create_directory(candidate, ec)) return candidate;
     if (ec && !fs::exists(candidate))

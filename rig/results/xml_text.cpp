@@ -8,7 +8,7 @@ namespace cyanrig {
 
 namespace {
 
-constexpr std::string_view replacement_character = "\xEF\xBF\xBD";  // U+FFFD in UTF-8
+constexpr std::string_view kReplacementCharacter = "\xEF\xBF\xBD";  // U+FFFD in UTF-8
 
 bool continuation(unsigned char b) {
   return (b & 0xC0U) == 0x80U;
@@ -96,7 +96,7 @@ std::string xml_escape(std::string_view utf8, XmlContext context) {
   for (std::size_t i = 0; i < utf8.size();) {
     const std::size_t length = utf8_sequence_length(utf8, i);
     if (length == 0) {
-      out += replacement_character;
+      out += kReplacementCharacter;
       ++i;
       continue;
     }
@@ -104,7 +104,7 @@ std::string xml_escape(std::string_view utf8, XmlContext context) {
     if (length == 1) {
       escape_ascii(sequence.front(), context, out);
     } else if (xml_noncharacter(sequence)) {
-      out += replacement_character;
+      out += kReplacementCharacter;
     } else {
       out += sequence;
     }

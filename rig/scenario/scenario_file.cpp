@@ -130,7 +130,7 @@ class ScenarioReader {
         for (const auto& kv : limits) {
           const std::string name = kv.first.Scalar();
           if (!is_identifier(name)) {
-            diags_.error(loc_of(kv.first, file_), fmt::format("limit name '{}' {}", name, identifier_rule));
+            diags_.error(loc_of(kv.first, file_), fmt::format("limit name '{}' {}", name, kIdentifierRule));
           }
           if (auto d = scalar_duration(kv.second, file_, diags_, fmt::format("limit '{}'", name)))
             s.limits[name] = *d;
@@ -345,7 +345,7 @@ class ScenarioReader {
     if (kind == "mark") {
       if (auto name = m.text("mark")) {
         if (!is_identifier(*name)) {
-          m.error("mark", fmt::format("mark name '{}' {}", *name, identifier_rule));
+          m.error("mark", fmt::format("mark name '{}' {}", *name, kIdentifierRule));
         } else {
           action = MarkStep{*name};
           marks_.insert(*name);
@@ -536,7 +536,7 @@ class ScenarioReader {
     meas.loc = m.loc();
     const auto name = m.text("name", true);
     if (name && !is_identifier(*name)) {
-      m.error("name", fmt::format("measurement name '{}' {}", *name, identifier_rule));
+      m.error("name", fmt::format("measurement name '{}' {}", *name, kIdentifierRule));
     }
     if (name && std::any_of(s.measurements.begin(), s.measurements.end(),
                             [&](const Measurement& x) { return x.name == *name; })) {

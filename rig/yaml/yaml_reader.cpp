@@ -224,7 +224,7 @@ std::optional<Duration> MapReader::duration(std::string_view key, bool required)
 
 std::optional<std::string> MapReader::choice(std::string_view key, const std::vector<std::string>& choices,
                                              bool required) {
-  const auto t = text(key, required);
+  auto t = text(key, required);
   if (!t) return std::nullopt;
   if (std::find(choices.begin(), choices.end(), *t) != choices.end()) return t;
   std::string list;

@@ -85,9 +85,9 @@ class MapReader {
 };
 
 // Names users give things in files (marks, limits, events, measurements): a letter, then letters,
-// digits and _. `identifier_rule` is the sentence error messages use.
+// digits and _. `kIdentifierRule` is the sentence error messages use.
 bool is_identifier(std::string_view name);
-inline constexpr const char* identifier_rule = "must start with a letter and use letters, digits and _";
+inline constexpr const char* kIdentifierRule = "must start with a letter and use letters, digits and _";
 
 // Scalar helpers for nodes that are not inside a MapReader (list items, choice lists).
 std::optional<std::string> scalar_text(const YAML::Node& node, const std::string& file, Diagnostics& diags,

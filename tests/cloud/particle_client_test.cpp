@@ -20,7 +20,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using test::FakeCloudServer;
-using test::Scripted;
 using test::SeenRequest;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -397,8 +396,8 @@ TEST_F(ParticleClient, TokenAppearsInNoMessage) {
   int calls = 0;
   FakeCloudServer server(clock_->io(), [&](const SeenRequest& r) {
     if (r.target == "/v1/devices/events") return test::respond(401, echo);
-    static const int statuses[] = {400, 401, 403, 404, 408, 429, 500, 503};
-    const int status = statuses[calls++ % 8];
+    static const int kStatuses[] = {400, 401, 403, 404, 408, 429, 500, 503};
+    const int status = kStatuses[calls++ % 8];
     return test::respond(status, echo, status == 429 ? "Retry-After: 100\r\n" : "");
   });
   auto cloud = connect(server, 1s);

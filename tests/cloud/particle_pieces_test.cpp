@@ -368,7 +368,7 @@ class TokenFile : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   std::filesystem::path write(const std::string& content, mode_t mode) {
-    const auto path = dir_ / "token";
+    auto path = dir_ / "token";
     std::ofstream(path) << content;
     ::chmod(path.c_str(), mode);
     return path;

@@ -148,7 +148,8 @@ class GithubTemplate : public ::testing::Test {
 
   // The text of the step whose name starts with `name`.
   YAML::Node step(const std::string& name) const {
-    for (const auto& s : job_["steps"]) {
+    for (const auto& entry : job_["steps"]) {
+      const YAML::Node& s = entry;  // a sequence's entry is the node (the iterator value is also a pair)
       if (s["name"] && s["name"].as<std::string>().starts_with(name)) return s;
     }
     ADD_FAILURE() << "no step " << name;

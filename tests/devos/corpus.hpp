@@ -21,12 +21,12 @@ inline std::vector<std::string> corpus_lines(const std::string& name) {
 }
 
 inline const std::vector<std::string>& corpus_files() {
-  static const std::vector<std::string> files{
+  static const std::vector<std::string> kFiles{
       "argon_wifi_boot.log", "boron_cellular_boot.log", "photon_gen2_boot.log", "ota_success.log",
       "ota_failure.log",     "sleep_disconnect.log",    "wifi_outage.log",      "handshake_failure.log",
       "listening_mode.log",  "panic_sos.log",
   };
-  return files;
+  return kFiles;
 }
 
 }  // namespace cyanrig::testing

@@ -77,7 +77,7 @@ TEST(ParseLogStream, ALineOverOneMebibyteCountsOnceAndItsTailIsNoEvent) {
   // 1.5 MiB of noise on one line whose end reads like a Device OS line: the reader keeps the first
   // MiB of it, and neither the tail's text nor the line numbers after it may change.
   const std::string long_line =
-      std::string(1536 * 1024, 'x') + " 0000000002 [system] INFO: Cloud connected\n";
+      std::string(std::size_t{1536} * 1024, 'x') + " 0000000002 [system] INFO: Cloud connected\n";
   const std::string log = "0000000001 [system] INFO: Cloud: connecting\n" + long_line +
                           "0000000003 [system] INFO: Cloud socket connected\n"
                           "0000000004 [system] INFO: Cloud: disconnecting";

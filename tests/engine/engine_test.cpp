@@ -18,7 +18,7 @@ namespace {
 
 // A cellular device notices a silent outage only at its next keepalive (~23 min): its outage is
 // longer, or its verdict could only be inconclusive.
-const char* kOutageScenario = R"(scenario: barrier
+const char* const kOutageScenario = R"(scenario: barrier
 devices: all
 repeat: 2
 limits: {outage: 30s}

@@ -4,10 +4,10 @@
 #include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <optional>
 
 #include "rig/event_names.hpp"
@@ -22,7 +22,7 @@ using ::testing::HasSubstr;
 
 namespace {
 
-const char* kScenario = R"(scenario: recovered
+const char* const kScenario = R"(scenario: recovered
 devices: all
 steps:
   - power: on

@@ -13,12 +13,12 @@
 namespace {
 
 const cyanrig::DevosLogParser& parser() {
-  static const cyanrig::DevosLogParser p = [] {
+  static const cyanrig::DevosLogParser kParser = [] {
     cyanrig::DevosLogParser built;
     built.add_pattern(R"(app state (\w+) after (\d+) ms)", "app_state");
     return built;
   }();
-  return p;
+  return kParser;
 }
 
 bool known_event(const std::string& name) {

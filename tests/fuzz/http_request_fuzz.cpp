@@ -22,7 +22,7 @@ using namespace cyanrig;
 using namespace cyanrig::sim;
 
 // api_server.cpp's limit: a firmware upload fits.
-constexpr std::uint64_t kMaxRequestBody = 16 * 1024 * 1024;
+constexpr std::uint64_t kMaxRequestBody = std::uint64_t{16} * 1024 * 1024;
 constexpr auto kLongestAnswer = std::chrono::seconds(31);
 
 std::optional<HttpRequest> parse_request(std::string_view bytes) {
@@ -36,8 +36,8 @@ std::optional<HttpRequest> parse_request(std::string_view bytes) {
 }
 
 const Rack& rack() {
-  static const Rack r = builtin_sim_rack();
-  return r;
+  static const Rack kRack = builtin_sim_rack();
+  return kRack;
 }
 
 void answer(const HttpRequest& request) {

@@ -65,8 +65,8 @@ TEST(Gate, NoiseBetweenSeedsDoesNotFail) {
     // Four platforms gated at once, all noise.
     std::vector<GateSamples> base, cand;
     for (const char* platform : {"argon", "boron", "p2", "photon"}) {
-      base.push_back(samples(reconnects(seed * 8 + base.size(), 1.0), platform));
-      cand.push_back(samples(reconnects(seed * 8 + 4 + cand.size(), 1.0), platform));
+      base.push_back(samples(reconnects(std::size_t{seed} * 8 + base.size(), 1.0), platform));
+      cand.push_back(samples(reconnects(std::size_t{seed} * 8 + 4 + cand.size(), 1.0), platform));
     }
     const auto rows = compare_runs(base, cand, settings);
     failed += std::any_of(rows.begin(), rows.end(),

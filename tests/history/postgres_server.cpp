@@ -1,7 +1,6 @@
 #include "tests/history/postgres_server.hpp"
 
 #include <fmt/format.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include <cstdlib>

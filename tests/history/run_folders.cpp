@@ -34,7 +34,7 @@ fs::path rack_with_faults(const fs::path& dir, const std::string& device, const 
   rack = std::regex_replace(rack, std::regex("(\\{name: " + name + ",.*firmware: 1\\.0\\.0)\\}"),
                             "$1, faults: " + faults + "}");
   rack = std::regex_replace(rack, std::regex("rack: sim-lab"), "rack: sim-lab-faults");
-  const fs::path path = dir / ("rack-" + (device == "*" ? std::string("all") : device) + ".yaml");
+  fs::path path = dir / ("rack-" + (device == "*" ? std::string("all") : device) + ".yaml");
   std::ofstream(path) << rack;
   return path;
 }

@@ -93,8 +93,8 @@ struct Watched {
 
 template <typename Capability>
 std::unique_ptr<Capability> build(const BackendSite& site, BackendContext& ctx) {
-  static const BackendRegistry registry = all_backends();
-  return registry.find<Capability>(site.spec.backend)->create(site, ctx);
+  static const BackendRegistry kRegistry = all_backends();
+  return kRegistry.find<Capability>(site.spec.backend)->create(site, ctx);
 }
 
 std::string without_line_ending(std::string_view bytes) {

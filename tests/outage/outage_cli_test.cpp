@@ -3,12 +3,12 @@
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <fstream>
 #include <thread>
 
@@ -34,7 +34,7 @@ class OutageCommandLine : public ::testing::Test {
 
   // The lab's rack, its nftables backend given `extra` parameters; its lock kept in the test's folder.
   std::filesystem::path write_rack(const std::string& name, const std::string& extra) const {
-    const auto path = dir_.path() / name;
+    auto path = dir_.path() / name;
     std::ofstream(path) << fmt::format(
         "rack: outage-netns\n"
         "safe_power: off\n"

@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <set>
 #include <stdexcept>
 #include <system_error>

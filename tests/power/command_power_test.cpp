@@ -4,9 +4,9 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <signal.h>
 
 #include <chrono>
+#include <csignal>
 #include <fstream>
 
 #include "drivers/all_backends.hpp"

@@ -1,9 +1,9 @@
 #include "power_rigs.hpp"
 
 #include <fmt/format.h>
-#include <stdlib.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <stdexcept>
 #include <system_error>

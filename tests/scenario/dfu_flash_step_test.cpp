@@ -14,7 +14,6 @@
 namespace cyanrig {
 namespace {
 
-using test::ParticleModule;
 using test::write_particle_module;
 using ::testing::ElementsAre;
 

@@ -129,8 +129,9 @@ TEST_F(TtyPortTest, AFloodOfOneMegabyteArrivesWholeAndInOrder) {
     c = static_cast<char>(state >> 24);
   }
   std::jthread writer([&] {
-    for (std::size_t at = 0; at < flood.size(); at += 64 * 1024)
-      device.write(std::string_view(flood).substr(at, 64 * 1024));
+    constexpr std::size_t kChunk = std::size_t{64} * 1024;
+    for (std::size_t at = 0; at < flood.size(); at += kChunk)
+      device.write(std::string_view(flood).substr(at, kChunk));
   });
   ASSERT_TRUE(received(flood.size()));
   ASSERT_EQ(got_.bytes.size(), flood.size());

@@ -24,8 +24,8 @@ void power_on_and_connect(SimRig& rig, const std::string& device = "dut") {
 
 std::filesystem::path firmware_file(const std::string& name, std::size_t bytes) {
   // One folder per test process (ctest runs the parameterised cases in parallel), removed at exit.
-  static const test::TempDir dir("cyanrig_sim_tests");
-  const auto path = dir.path() / name;
+  static const test::TempDir kDir("cyanrig_sim_tests");
+  auto path = kDir.path() / name;
   std::ofstream(path, std::ios::binary) << std::string(bytes, '\x5a');
   return path;
 }

@@ -206,6 +206,7 @@ TEST(SimFaults, BadFirmwareCrashesAtEveryBootWithoutASerialLineAndSurvivesAPower
 TEST(SimFaults, BadFirmwareIsCuredByADfuDownloadRequestedBetweenCrashes) {
   SimRig rig({argon_with({fault("bad_firmware", 1.0)})});
   SimDevice& dut = rig.device("dut");
+  constexpr std::uintmax_t kImageBytes = std::uintmax_t{64} * 1024;
   rig.power("dut", PowerState::on);
   ASSERT_TRUE(rig.run_until([&] { return dut.state() == "panic"; }, minutes(1)));
   ASSERT_TRUE(dut.usb().attached());
@@ -220,12 +221,12 @@ TEST(SimFaults, BadFirmwareIsCuredByADfuDownloadRequestedBetweenCrashes) {
   EXPECT_EQ(dut.state(), "dfu");
   EXPECT_FALSE(dut.usb().attached());
   EXPECT_FALSE(dut.in_dfu());  // the bootloader has not enumerated yet
-  EXPECT_FALSE(dut.dfu_download(64 * 1024));
+  EXPECT_FALSE(dut.dfu_download(kImageBytes));
   ASSERT_TRUE(rig.run_until([&] { return dut.in_dfu(); }, seconds(5)));
   EXPECT_EQ(dut.led().showing(), "blinking_yellow");
 
-  ASSERT_TRUE(dut.dfu_download(64 * 1024));
-  EXPECT_FALSE(dut.dfu_download(64 * 1024));  // one at a time
+  ASSERT_TRUE(dut.dfu_download(kImageBytes));
+  EXPECT_FALSE(dut.dfu_download(kImageBytes));  // one at a time
   ASSERT_TRUE(rig.run_until([&] { return dut.dfu_downloads() == 1; }, seconds(30)));
   EXPECT_GT(rig.now() - asked, seconds(2));
   EXPECT_LT(rig.now() - asked, seconds(10));

@@ -3,10 +3,10 @@
 // commands.
 #pragma once
 
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <functional>
 #include <stdexcept>
 #include <string>

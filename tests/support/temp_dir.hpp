@@ -1,8 +1,7 @@
 // A fresh folder under the system temp directory, removed with everything in it at scope exit.
 #pragma once
 
-#include <stdlib.h>
-
+#include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
 #include <string>

@@ -75,11 +75,11 @@ std::string excerpt(std::string_view body) {
 }
 
 std::optional<int> month_number(std::string_view name) {
-  constexpr std::array<std::string_view, 12> months = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  const auto it = std::find(months.begin(), months.end(), name);
-  if (it == months.end()) return std::nullopt;
-  return static_cast<int>(it - months.begin());
+  constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const auto it = std::find(kMonths.begin(), kMonths.end(), name);
+  if (it == kMonths.end()) return std::nullopt;
+  return static_cast<int>(it - kMonths.begin());
 }
 
 // IMF-fixdate, the form RFC 9110 requires senders to use: "Sun, 06 Nov 1994 08:49:37 GMT".

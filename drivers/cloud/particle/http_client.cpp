@@ -28,7 +28,7 @@ using boost::system::error_code;
 namespace {
 
 // Device info and variable replies are small; a proxy's endless error page must not fill memory.
-constexpr std::size_t kMaxAnswerBytes = 8 * 1024 * 1024;
+constexpr std::size_t kMaxAnswerBytes = std::size_t{8} * 1024 * 1024;
 
 bool is_ip_address(const std::string& host) {
   error_code ec;

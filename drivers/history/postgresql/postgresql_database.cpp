@@ -86,7 +86,8 @@ class PostgresqlDatabase final : public SqlDatabase {
       if (exclusive) query("SELECT pg_advisory_xact_lock($1)", {std::int64_t{kHistoryLockKey}});
       work();
     } catch (...) {
-      Result(PQexec(connection_.get(), "ROLLBACK"));
+      const Result rolled_back(
+          PQexec(connection_.get(), "ROLLBACK"));  // best effort; the first error is thrown
       throw;
     }
     query("COMMIT");

@@ -19,6 +19,7 @@ struct I2cAddress {
   std::uint8_t value = 0;
 
   std::string to_string() const;  // "0x29"
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 sees a 0 in a defaulted <=>
   friend auto operator<=>(const I2cAddress&, const I2cAddress&) = default;
 };
 

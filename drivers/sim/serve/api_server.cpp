@@ -28,7 +28,7 @@ using tcp = net::ip::tcp;
 namespace {
 
 // Firmware uploads are the largest requests (a Gen 3 application is at most ~256 kB; Gen 4 ~2 MB).
-constexpr std::uint64_t kMaxRequestBody = 16 * 1024 * 1024;
+constexpr std::uint64_t kMaxRequestBody = std::uint64_t{16} * 1024 * 1024;
 // An idle keep-alive connection is closed after this; a write that makes no progress fails after it.
 constexpr auto kIdleTimeout = std::chrono::seconds(60);
 

@@ -22,9 +22,9 @@ void throw_if(const beast::error_code& ec) {
 }  // namespace
 
 std::optional<HttpUrl> parse_http_url(std::string_view url) {
-  constexpr std::string_view scheme = "http://";
-  if (!url.starts_with(scheme)) return std::nullopt;
-  url.remove_prefix(scheme.size());
+  constexpr std::string_view kScheme = "http://";
+  if (!url.starts_with(kScheme)) return std::nullopt;
+  url.remove_prefix(kScheme.size());
   if (url.ends_with('/')) url.remove_suffix(1);
   if (url.empty() || url.find('/') != std::string_view::npos) return std::nullopt;
   // "[::1]:8080" or "host:8080" or "host" (port 80).
@@ -47,7 +47,7 @@ HttpResponse send_http_request(const HttpUrl& url, HttpRequest request, Duration
   beast::tcp_stream stream(io);
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
-  parser.body_limit(64 * 1024 * 1024);
+  parser.body_limit(std::uint64_t{64} * 1024 * 1024);
   beast::error_code failure;
 
   request.set(http::field::host, url.host);

@@ -1,8 +1,8 @@
 #include "drivers/sim/serve/particle_api.hpp"
 
 #include <fmt/format.h>
-#include <stdlib.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
