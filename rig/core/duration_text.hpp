@@ -20,4 +20,8 @@ DurationParse parse_duration(std::string_view text);
 // The shortest exact spelling, as accepted by parse_duration: "1h30m", "2.5s", "250ms".
 std::string format_duration(Duration d);
 
+// A measured time for a message, to the millisecond: "11.002s", not format_duration's exact
+// "11002050us".
+std::string format_elapsed(Duration d);
+
 }  // namespace cyanrig

@@ -188,7 +188,7 @@ void OutageCoordinator::start(SegmentBackends& seg, OutageBackend& backend, cons
                 "segment {}: the {} outage showed no effect on {} within {}: none of its traffic was seen "
                 "stopped and it reported no loss (is the rack's outage backend really between the device and "
                 "the cloud?)",
-                name, describe(in.spec), device, format_duration(run_.clock.now() - in.started));
+                name, describe(in.spec), device, format_elapsed(run_.clock.now() - in.started));
             run_.timeline.record(EventKind::outage, device, ev::outage::kNotEffective,
                                  {{"segment", name}, {"message", message}});
             in.proven.insert(device);  // said once: not again as unproven when it is lifted
@@ -246,7 +246,7 @@ void OutageCoordinator::hold(const std::string& segment, std::uint64_t generatio
             "segment {}: the {} outage is no longer in force as it was started ({}); what the devices did "
             "after "
             "{} says nothing about recovering from it",
-            segment, describe(f.spec), status.message(), format_duration(run_.clock.now() - f.started));
+            segment, describe(f.spec), status.message(), format_elapsed(run_.clock.now() - f.started));
         run_.timeline.record(EventKind::outage, "", ev::outage::kLost,
                              {{"segment", segment}, {"message", message}});
         for (const std::string& device : f.devices)
@@ -274,7 +274,7 @@ void OutageCoordinator::conclude(const std::string& segment) {
         "segment {}: the {} outage ended after {} without any sign that it reached {}: none of its traffic "
         "was "
         "seen stopped and it reported no loss{}",
-        segment, describe(f.spec), format_duration(run_.clock.now() - f.started), device, hint);
+        segment, describe(f.spec), format_elapsed(run_.clock.now() - f.started), device, hint);
     run_.timeline.record(EventKind::outage, device, ev::outage::kUnproven,
                          {{"segment", segment}, {"message", message}});
     blame_(device,

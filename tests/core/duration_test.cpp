@@ -35,3 +35,13 @@ TEST(DurationText, FormatsRoundTrip) {
   EXPECT_EQ(format_duration(90min), "1h30m");
   EXPECT_EQ(format_duration(1500ms), "1.5s");
 }
+
+// Outage and power messages say how long something took; a measured time is never a whole number
+// of milliseconds, and "11002050us" is not something a lab engineer reads at a glance.
+TEST(DurationText, AnElapsedTimeIsToTheMillisecond) {
+  EXPECT_EQ(format_elapsed(11002050us), "11.002s");
+  EXPECT_EQ(format_elapsed(Duration(3min) + 500400us), "3m0.5s");
+  EXPECT_EQ(format_elapsed(1499us), "1ms");
+  EXPECT_EQ(format_elapsed(400us), "0s");
+  EXPECT_EQ(format_elapsed(-2600us), "-3ms");
+}

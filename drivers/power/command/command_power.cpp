@@ -129,7 +129,7 @@ class CommandPowerSwitch final : public PowerSwitch {
                             [this, command, started, then = std::move(then)](const CommandResult& result) {
                               command_log().debug("{}: '{}' {} after {}", device_, command,
                                                   describe_ending(result, commands_.timeout),
-                                                  format_duration(clock_.now() - started));
+                                                  format_elapsed(clock_.now() - started));
                               then(result);
                             });
   }
