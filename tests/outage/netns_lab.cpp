@@ -42,15 +42,20 @@ sockaddr_in address(const std::string& ip, int port) {
   return out;
 }
 
+// Closes fd and throws what failed, with the errno it failed with (read before close() can change it).
+[[noreturn]] void fail_closing(int fd, const std::string& what) {
+  const int error = errno;
+  ::close(fd);
+  throw std::runtime_error(fmt::format("{} failed: errno {}", what, error));
+}
+
 int bound_socket(Protocol protocol, const std::string& ip, int port) {
   const int fd = ::socket(AF_INET, (protocol == Protocol::udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
   const int yes = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   const sockaddr_in at = address(ip, port);
-  if (::bind(fd, reinterpret_cast<const sockaddr*>(&at), sizeof at) != 0) {
-    ::close(fd);
-    throw std::runtime_error(fmt::format("bind {}:{} failed: errno {}", ip, port, errno));
-  }
+  if (::bind(fd, reinterpret_cast<const sockaddr*>(&at), sizeof at) != 0)
+    fail_closing(fd, fmt::format("bind {}:{}", ip, port));
   if (protocol == Protocol::tcp) ::listen(fd, 16);
   return fd;
 }
@@ -74,8 +79,8 @@ Reply read_answer(int fd, Duration wait) {
   return n < 0 && is_refusal(errno) ? Reply::refused : Reply::silent;
 }
 
-// connect() on a UDP socket only sets its peer, so that ICMP errors reach it; a route that rejects
-// the peer refuses it at once (errno says why).
+// Connects fd to `p.to`:`p.port`; false with errno set when refused or failed. On a UDP socket this
+// only sets its peer, so that ICMP errors reach it, and a route that rejects the peer refuses at once.
 bool connect_to(int fd, const Probe& p) {
   const sockaddr_in to = address(p.to, p.port);
   return ::connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof to) == 0;
@@ -84,11 +89,7 @@ bool connect_to(int fd, const Probe& p) {
 // A UDP socket from `p.from` connected to `p.to`:`p.port`.
 int connected_udp(const Probe& p) {
   const int fd = bound_socket(Protocol::udp, p.from, 0);
-  if (!connect_to(fd, p)) {
-    const int error = errno;
-    ::close(fd);
-    throw std::runtime_error(fmt::format("connect {}:{} failed: errno {}", p.to, p.port, error));
-  }
+  if (!connect_to(fd, p)) fail_closing(fd, fmt::format("connect {}:{}", p.to, p.port));
   return fd;
 }
 
@@ -108,14 +109,10 @@ Reply probe_udp(const Probe& p, Duration wait) {
 Reply probe_tcp(const Probe& p, Duration wait) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   const sockaddr_in from = address(p.from, 0);
-  if (::bind(fd, reinterpret_cast<const sockaddr*>(&from), sizeof from) != 0) {
-    const int error = errno;
-    ::close(fd);
-    throw std::runtime_error(fmt::format("bind {} failed: errno {}", p.from, error));
-  }
-  const sockaddr_in to = address(p.to, p.port);
+  if (::bind(fd, reinterpret_cast<const sockaddr*>(&from), sizeof from) != 0)
+    fail_closing(fd, fmt::format("bind {}", p.from));
   Reply reply = Reply::silent;
-  if (::connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof to) != 0 && errno != EINPROGRESS) {
+  if (!connect_to(fd, p) && errno != EINPROGRESS) {
     reply = is_refusal(errno) ? Reply::refused : Reply::silent;
   } else if (wait_for(fd, POLLOUT, wait)) {
     int error = 0;

@@ -86,8 +86,8 @@ class PostgresqlDatabase final : public SqlDatabase {
       if (exclusive) query("SELECT pg_advisory_xact_lock($1)", {std::int64_t{kHistoryLockKey}});
       work();
     } catch (...) {
-      const Result rolled_back(
-          PQexec(connection_.get(), "ROLLBACK"));  // best effort; the first error is thrown
+      // Best effort, its result kept only to be freed: the error that got here is the one thrown.
+      const Result rolled_back(PQexec(connection_.get(), "ROLLBACK"));
       throw;
     }
     query("COMMIT");
