@@ -93,8 +93,7 @@ struct Watched {
 
 template <typename Capability>
 std::unique_ptr<Capability> build(const BackendSite& site, BackendContext& ctx) {
-  static const BackendRegistry kRegistry = all_backends();
-  return kRegistry.find<Capability>(site.spec.backend)->create(site, ctx);
+  return all_backends().find<Capability>(site.spec.backend)->create(site, ctx);
 }
 
 std::string without_line_ending(std::string_view bytes) {
