@@ -56,6 +56,9 @@ namespace cloud {
 inline constexpr std::string_view kSparkStatus = "spark/status";  // data.status online|offline
 inline constexpr std::string_view kFlashStatus = "spark/flash/status";
 inline constexpr std::string_view kDeviceInfo = "device_info";  // data.status from GET /v1/devices/{id}
+// The cloud still lists the device online, but its session ended since without the cloud being
+// told: data.status "online", data.stale true, data.because (the power cut, outage or restart).
+inline constexpr std::string_view kListingStale = "listing_stale";
 inline constexpr std::string_view kReply = "reply";             // a call, read or flash answered
 inline constexpr std::string_view kStreamOpen = "stream_open";  // rack-wide: events flow
 inline constexpr std::string_view kStreamDown = "stream_down";  // rack-wide: data.error, data.message

@@ -71,6 +71,7 @@ ScenarioRun::ScenarioRun(const Scenario& scenario, const Rack& rack, const Backe
                [this](const std::string& device, Failure f) { blame(device, std::move(f)); }),
       waits_(run_),
       cloud_(run_, backends_.cloud.get(), [this](Flow& f, Failure failure) { fail(f, std::move(failure)); }),
+      listing_(run_),
       steps_{run_, power_, waits_, cloud_, [this](Flow& f, Failure failure) { fail(f, std::move(failure)); }},
       measurements_(
           run_, in_service(selected_),

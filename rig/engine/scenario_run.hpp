@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "rig/engine/backend_calls.hpp"
+#include "rig/engine/cloud_listing.hpp"
 #include "rig/engine/cloud_side.hpp"
 #include "rig/engine/device_observers.hpp"
 #include "rig/engine/engine.hpp"
@@ -88,6 +89,7 @@ class ScenarioRun {
   OutageCoordinator outages_;
   Waits waits_;
   CloudSide cloud_;
+  CloudListing listing_;
   StepContext steps_;
   Measurements measurements_;
   HealthCheck health_;

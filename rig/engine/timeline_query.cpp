@@ -14,8 +14,9 @@ constexpr std::string_view kOff = led_state("off");
 
 bool is_cloud_status(const Event& e) {
   return e.kind == EventKind::cloud &&
-         (e.name == ev::cloud::kSparkStatus || e.name == ev::cloud::kDeviceInfo) && e.data.is_object() &&
-         e.data.contains("status");
+         (e.name == ev::cloud::kSparkStatus || e.name == ev::cloud::kDeviceInfo ||
+          e.name == ev::cloud::kListingStale) &&
+         e.data.is_object() && e.data.contains("status");
 }
 
 using Events = Timeline::Events;
@@ -102,7 +103,9 @@ QueryResult find_observation(const Timeline& timeline, const std::string& device
     case Kind::cloud_status:
       return find_in_intervals(
           timeline.events_of(device, EventKind::cloud), is_cloud_status,
-          [&](const Event& e) { return e.data["status"] == what.value; }, from, until, now, Duration{0});
+          // A stale "online" is not the device online: its session ended since the cloud said so.
+          [&](const Event& e) { return e.data["status"] == what.value && !is_stale_listing(e); }, from, until,
+          now, Duration{0});
     case Kind::serial:
       return find_point(
           timeline.events_of(device, EventKind::serial),
@@ -147,11 +150,20 @@ std::string current_led(const Timeline& timeline, const std::string& device) {
   return led.empty() ? "" : led.back().name;
 }
 
-std::string current_cloud_status(const Timeline& timeline, const std::string& device) {
+const Event* current_cloud_listing(const Timeline& timeline, const std::string& device) {
   const auto& cloud = timeline.events_of(device, EventKind::cloud);
   const auto last =
       std::find_if(cloud.rbegin(), cloud.rend(), [](const Event& e) { return is_cloud_status(e); });
-  return last == cloud.rend() ? "" : last->data["status"].get<std::string>();
+  return last == cloud.rend() ? nullptr : &*last;
+}
+
+std::string current_cloud_status(const Timeline& timeline, const std::string& device) {
+  const Event* last = current_cloud_listing(timeline, device);
+  return last == nullptr ? "" : last->data["status"].get<std::string>();
+}
+
+bool is_stale_listing(const Event& status) {
+  return status.name == ev::cloud::kListingStale;
 }
 
 std::string clock_text(Instant t) {
@@ -173,8 +185,11 @@ std::string describe_device_state(const Timeline& timeline, const std::string& d
   if (const auto& devos = timeline.events_of(device, EventKind::devos); !devos.empty()) {
     out += fmt::format("; last Device OS event {} at {}", devos.back().name, clock_text(devos.back().t));
   }
-  if (const std::string cloud = current_cloud_status(timeline, device); !cloud.empty())
-    out += "; cloud " + cloud;
+  if (const Event* cloud = current_cloud_listing(timeline, device)) {
+    out += "; cloud " + cloud->data["status"].get<std::string>();
+    if (is_stale_listing(*cloud))
+      out += fmt::format(" (stale since {}: {})", clock_text(cloud->t), cloud->data.value("because", ""));
+  }
   return out;
 }
 

@@ -38,9 +38,14 @@ QueryResult find_observation(const Timeline& timeline, const std::string& device
 // event, the cloud status.
 std::string describe_device_state(const Timeline& timeline, const std::string& device);
 
-// Latest LED state name of a device (empty if none), and latest cloud status ("online"/"offline"/"").
+// Latest LED state name of a device (empty if none), and latest cloud status ("online"/"offline"/"")
+// as the cloud lists it, stale or not.
 std::string current_led(const Timeline& timeline, const std::string& device);
 std::string current_cloud_status(const Timeline& timeline, const std::string& device);
+// The event that set the latest cloud status (spark/status, device_info or listing_stale), or null.
+const Event* current_cloud_listing(const Timeline& timeline, const std::string& device);
+// A listing of `online` that describes a session which has since ended (rig/engine/cloud_listing.hpp).
+bool is_stale_listing(const Event& status);
 
 // "00:03:10.100" since run start.
 std::string clock_text(Instant t);

@@ -1,0 +1,98 @@
+// The cloud's "online" counts only for the session the device is in. A Boron the rig power-cycles
+// during an outage stays listed online for up to two cellular keepalives (46 min): that listing
+// must neither pass `expect: {cloud: online}` nor make a `cloud: online` measurement read 0 s.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "run_support.hpp"
+
+using namespace cyanrig;
+using namespace cyanrig::test;
+using ::testing::HasSubstr;
+
+namespace {
+
+// reboot_during_outage reduced to the cloud's side: nothing else looks at the device after the outage.
+constexpr const char* kCloudOnlyAfterReboot = R"(scenario: cloud_after_reboot
+devices: all
+steps:
+  - power: cycle
+    off_for: 5s
+  - mark: powered
+  - expect: {cloud: online, within: 5m, from: powered}
+  - outage: start
+    mode: cloud
+    action: drop
+  - power: cycle
+    off_for: 5s
+  - wait: 3m
+  - outage: stop
+  - mark: outage_end
+  - expect: {cloud: online, within: 6m, from: outage_end}
+measure:
+  - name: cloud_online_time
+    from: outage_end
+    to: {cloud: online}
+    unit: s
+    pass: {max: 6m}
+)";
+
+const Event* first_after(const Outcome& out, const std::string& device, Instant after,
+                         const std::function<bool(const Event&)>& wanted) {
+  const auto it = std::find_if(out.events.begin(), out.events.end(), [&](const Event& e) {
+    return e.device == device && e.t >= after && wanted(e);
+  });
+  return it == out.events.end() ? nullptr : &*it;
+}
+
+const Event* mark(const Outcome& out, const std::string& device, const std::string& name) {
+  return first_after(out, device, Instant{},
+                     [&](const Event& e) { return e.kind == EventKind::mark && e.name == name; });
+}
+
+}  // namespace
+
+TEST(CloudListing, ARebootedDeviceTheCloudStillListsOnlineHasNotReconnected) {
+  const Outcome out = run(scenario_from_text(kCloudOnlyAfterReboot),
+                          sim_rack({"boron-1"}, {{"boron-1", "stuck_after_outage_boot"}}));
+  const RunResult& r = out.report.result;
+  EXPECT_EQ(r.exit_code(), ExitCode::device_failure) << out.failures();
+  const CaseResult* failed = out.failed_case("boron-1");
+  ASSERT_NE(failed, nullptr);
+  const Failure& f = failed->failures.front();
+  EXPECT_EQ(f.cls, FailureClass::device);
+  EXPECT_EQ(f.kind, "timeout");
+  EXPECT_THAT(f.message, HasSubstr("expected cloud status online within 6m of outage_end"));
+  // Every wait for a cloud status also polls GET /v1/devices/{id}, which kept answering "online":
+  // that did not count either. The message says why.
+  EXPECT_THAT(f.message, HasSubstr("cloud online (stale since"));
+  EXPECT_THAT(f.message, HasSubstr("the rig cut the device's power"));
+  // The cloud never said otherwise: the listing was "online" all along.
+  const Event* end = mark(out, "boron-1", "outage_end");
+  ASSERT_NE(end, nullptr);
+  EXPECT_EQ(
+      first_after(out, "boron-1", end->t,
+                  [](const Event& e) { return e.kind == EventKind::cloud && e.name == "spark/status"; }),
+      nullptr);
+  ASSERT_EQ(r.samples.size(), 1U);
+  EXPECT_FALSE(r.samples[0].value);
+}
+
+TEST(CloudListing, TheTimeToOnlineAfterARebootIsTheCloudsNewOnline) {
+  const Outcome out = run(scenario_from_text(kCloudOnlyAfterReboot), sim_rack({"boron-1"}));
+  const RunResult& r = out.report.result;
+  EXPECT_EQ(r.exit_code(), ExitCode::pass) << out.failures();
+  const Event* end = mark(out, "boron-1", "outage_end");
+  ASSERT_NE(end, nullptr);
+  const Event* online = first_after(out, "boron-1", end->t, [](const Event& e) {
+    return e.kind == EventKind::cloud && e.name == "spark/status" && e.data.value("status", "") == "online";
+  });
+  ASSERT_NE(online, nullptr);
+  ASSERT_EQ(r.samples.size(), 1U);
+  ASSERT_TRUE(r.samples[0].value);
+  // Not 0 s (the stale listing at outage_end): the time until the cloud announced the new session.
+  EXPECT_GT(*r.samples[0].value, 1.0);
+  EXPECT_NEAR(*r.samples[0].value, to_seconds(online->t - end->t), 0.001);
+}
