@@ -19,6 +19,11 @@ using Wall = std::chrono::steady_clock;
 constexpr auto kRetry = 100ms;
 // A holder writes its details right after taking the lock; a reader that finds none yet looks again.
 constexpr auto kDetailsLate = 20ms;
+// Someone only looking (`cyanrig lock status`, a run's wait message) holds a shared lock for the
+// microseconds it takes to read the holder's details; a taker that meets one tries again this often,
+// this many times, before it counts the rack as in use.
+constexpr auto kPastLooker = 1ms;
+constexpr int kLookerTries = 20;
 
 std::string file_stem(const std::string& rack_name) {
   std::string out;
@@ -89,7 +94,7 @@ class Taker {
     for (;;) {
       const auto waiting_run = request_.yields_within ? live_request(yield_file_) : std::nullopt;
       const bool deferring = waiting_run && waiting_run->process != ProcessIdentity::self();
-      if (!deferring && file_.try_lock_exclusive()) return taken();
+      if (!deferring && lock_past_lookers()) return taken();
       const auto holder = deferring ? waiting_run : read_holder(file_);
       if (!deferring) ask_to_yield(holder);
       if (Wall::now() >= deadline_) return refused(holder, deferring);
@@ -99,6 +104,14 @@ class Taker {
   }
 
  private:
+  bool lock_past_lookers() {
+    for (int i = 0; i < kLookerTries; ++i) {
+      if (file_.try_lock_exclusive()) return true;
+      std::this_thread::sleep_for(kPastLooker);
+    }
+    return false;
+  }
+
   RackLockAttempt taken() {
     file_.rewrite(LockHolder::self(request_.command, request_.scenario, request_.yields_within).to_text());
     if (asked_) clear_own_request(yield_file_);

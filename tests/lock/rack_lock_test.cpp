@@ -119,6 +119,20 @@ TEST_F(RackLockTest, ASecondTakerIsRefusedAtOnceNamingTheHolderAndTheKernelRelea
   EXPECT_NE(inspect_rack_lock(rack_, all_backends()).holder->process.pid, dead);
 }
 
+// `cyanrig lock status` (or any command reading who holds the rack) takes a shared lock for a moment
+// to read the holder's details. A run starting just then must not be refused "in use".
+TEST_F(RackLockTest, SomeoneLookingAtTheLockDoesNotTurnATakerAway) {
+  Child looker([&] {
+    for (;;) (void)inspect_rack_lock(rack_, all_backends());
+    return std::string();
+  });
+  for (int i = 0; i < 200; ++i) {
+    RackLockAttempt attempt = take_rack_lock(rack_, {.command = "run"}, all_backends());
+    ASSERT_TRUE(attempt) << "take " << i << ": " << attempt.refusal;
+    attempt.lock->release();
+  }
+}
+
 TEST_F(RackLockTest, AWaitingTakerGetsTheLockOnceTheHolderLetsGo) {
   Child holder([&] {
     auto attempt = take_rack_lock(rack_, {.command = "power cycle argon-1"}, all_backends());
