@@ -231,21 +231,6 @@ void trend_section(std::string& out, const RecordedRun& run, const ReportInputs&
   if (!any) out += "<p>No history for this scenario (run with a history to see the trend).</p>\n";
 }
 
-// JSON inside <script type="application/json">: "<" written as \u003c so no text can close the tag.
-std::string embedded_json(const nlohmann::ordered_json& j) {
-  const std::string text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    if (c == '<') {
-      out += "\\u003c";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string report_html(const RecordedRun& run, const ReportInputs& inputs, Diagnostics& diags) {
@@ -267,7 +252,7 @@ std::string report_html(const RecordedRun& run, const ReportInputs& inputs, Diag
   measurement_table(out, run);
   trend_section(out, run, inputs);
   out += "<script id=\"run-data\" type=\"application/json\">";
-  out += embedded_json(swimlane_model(run, inputs.segments, diags));
+  append_swimlane_json(out, run, inputs.segments, diags);
   out += "</script>\n<script>";
   out += script;
   out += "</script>\n</body>\n</html>\n";

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
+#include <nlohmann/json.hpp>
 #include <vector>
 
 namespace cyanrig {
@@ -24,6 +26,9 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
+// Besides the lanes: devices, repeats, outages, failures and labels, and the page's script after it.
+constexpr std::size_t kRoomAfterLanes = std::size_t{1} << 20;
+
 long long whole_ms(RunTime t) {
   return std::llround(t.count());
 }
@@ -43,19 +48,33 @@ class Strings {
 };
 
 // A flat list of [dt, values...] entries whose times only move forward (an LED state named late
-// begins when it began, which may be before the entry before it: it is clamped to that).
+// begins when it began, which may be before the entry before it: it is clamped to that). Kept as
+// the JSON text it becomes: a long run has millions of entries, and a JSON value per number would
+// take four times the memory of the text.
 class Track {
  public:
   void add(RunTime t, std::initializer_list<long long> values) {
     const long long ms = std::max(whole_ms(t), last_);
-    items_.push_back(ms - last_);
+    append(ms - last_);
     last_ = ms;
-    for (const long long v : values) items_.push_back(v);
+    for (const long long v : values) append(v);
   }
-  json to_json() const { return items_; }
+  // Appends the list to `out` and lets go of it.
+  std::size_t size() const { return items_.size() + 2; }
+  void write_to(std::string& out) {
+    out += '[';
+    out += items_;
+    out += ']';
+    std::string().swap(items_);
+  }
 
  private:
-  std::vector<long long> items_;
+  void append(long long v) {
+    if (!items_.empty()) items_ += ',';
+    fmt::format_to(std::back_inserter(items_), "{}", v);
+  }
+
+  std::string items_;
   long long last_ = 0;
 };
 
@@ -113,6 +132,18 @@ bool has_status(const RecordedEvent& e) {
   return status != e.data.end() && status->is_string();
 }
 
+// `,"name":<value>`, with "<" written as \u003c so no text can close the <script> it goes in.
+void append_field(std::string& out, std::string_view name, const json& value) {
+  out += fmt::format(",\"{}\":", name);
+  for (const char c : value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) {
+    if (c == '<') {
+      out += "\\u003c";
+    } else {
+      out += c;
+    }
+  }
+}
+
 class ModelBuilder {
  public:
   ModelBuilder(const RecordedRun& run, const std::map<std::string, std::string>& segments) {
@@ -154,29 +185,47 @@ class ModelBuilder {
     }
   }
 
-  json finish(const RecordedRun& run) {
-    json model;
-    model["end"] = whole_ms(end_);
+  // Appends the model as JSON text, safe inside <script> (see append_swimlane_json()).
+  void finish(const RecordedRun& run, std::string& out) {
+    // The lanes are nearly all of it: room for them and what follows the model in the page at once,
+    // rather than a string that doubles past them.
+    std::size_t lane_bytes = 0;
+    for (const Lane& l : lanes_) {
+      for (const Track* t : {&l.power, &l.led, &l.cloud, &l.ticks, &l.calls, &l.marks, &l.steps})
+        lane_bytes += t->size() + 16;
+    }
+    out.reserve(out.size() + lane_bytes + kRoomAfterLanes);
+    out += fmt::format("{{\"end\":{}", whole_ms(end_));
     json devices = json::array();
-    json lanes = json::array();
     for (std::size_t i = 0; i < names_.size(); ++i) {
       devices.push_back({{"name", names_[i]},
                          {"platform", platforms_[i]},
                          {"segment", segments_[i]},
                          {"verdict", verdicts_[i]}});
-      const Lane& l = lanes_[i];
-      lanes.push_back({{"power", l.power.to_json()},
-                       {"led", l.led.to_json()},
-                       {"cloud", l.cloud.to_json()},
-                       {"ticks", l.ticks.to_json()},
-                       {"calls", l.calls.to_json()},
-                       {"marks", l.marks.to_json()},
-                       {"steps", l.steps.to_json()}});
     }
+    append_field(out, "devices", devices);
     json repeats = json::array();
     if (repeats_.empty()) derive_repeats(run);
     for (const auto& [n, span] : repeats_)
       repeats.push_back({n, whole_ms(span.first), whole_ms(span.second.value_or(end_))});
+    append_field(out, "repeats", repeats);
+    out += ",\"lanes\":[";
+    for (std::size_t i = 0; i < lanes_.size(); ++i) {
+      Lane& l = lanes_[i];
+      out += i == 0 ? "{" : ",{";
+      const std::pair<const char*, Track*> tracks[] = {
+          {"power", &l.power}, {"led", &l.led},     {"cloud", &l.cloud}, {"ticks", &l.ticks},
+          {"calls", &l.calls}, {"marks", &l.marks}, {"steps", &l.steps}};
+      const char* separator = "";
+      for (const auto& [name, track] : tracks) {
+        out += fmt::format("{}\"{}\":", separator, name);
+        track->write_to(out);
+        separator = ",";
+      }
+      out += '}';
+    }
+    out += "],\"steps\":";
+    rack_steps_.write_to(out);
     json outages = json::array();
     for (const Outage& o : outages_) {
       outages.push_back({{"segment", o.segment},
@@ -191,14 +240,10 @@ class ModelBuilder {
       failures.push_back({f.device.empty() ? -1 : device_index(f.device), f.t ? whole_ms(*f.t) : -1,
                           strings_(fmt::format("{} ({}/{})", f.message, f.cls, f.kind))});
     }
-    model["devices"] = std::move(devices);
-    model["repeats"] = std::move(repeats);
-    model["lanes"] = std::move(lanes);
-    model["steps"] = rack_steps_.to_json();
-    model["outages"] = std::move(outages);
-    model["failures"] = std::move(failures);
-    model["strings"] = strings_.to_json();  // last: every list above has added its labels
-    return model;
+    append_field(out, "outages", outages);
+    append_field(out, "failures", failures);
+    append_field(out, "strings", strings_.to_json());  // last: every list above has added its labels
+    out += '}';
   }
 
  private:
@@ -280,13 +325,12 @@ class ModelBuilder {
 
 }  // namespace
 
-nlohmann::ordered_json swimlane_model(const RecordedRun& run,
-                                      const std::map<std::string, std::string>& segments,
-                                      Diagnostics& diags) {
+void append_swimlane_json(std::string& out, const RecordedRun& run,
+                          const std::map<std::string, std::string>& segments, Diagnostics& diags) {
   ModelBuilder builder(run, segments);
   for_each_recorded_event(
       run.dir, [&](const RecordedEvent& e) { builder.add(e); }, diags);
-  return builder.finish(run);
+  builder.finish(run, out);
 }
 
 }  // namespace cyanrig

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <map>
-#include <nlohmann/json.hpp>
 #include <string>
 
 #include "rig/core/diagnostic.hpp"
@@ -13,9 +12,11 @@
 
 namespace cyanrig {
 
-// The JSON the report's script reads (format in report_model.cpp). `segments` maps a device to its
-// network segment when the caller knows the rack; otherwise the folder and the outage events say.
-nlohmann::ordered_json swimlane_model(const RecordedRun& run,
-                                      const std::map<std::string, std::string>& segments, Diagnostics& diags);
+// Appends to `out` the JSON the report's script reads (format in report_model.cpp), as text that can
+// go inside a <script> element ("<" is written \u003c). `segments` maps a device to its network
+// segment when the caller knows the rack; otherwise the folder and the outage events say. Built as
+// text in place, not as a JSON value: the memory it takes is about the size of the text.
+void append_swimlane_json(std::string& out, const RecordedRun& run,
+                          const std::map<std::string, std::string>& segments, Diagnostics& diags);
 
 }  // namespace cyanrig
