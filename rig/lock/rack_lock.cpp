@@ -19,7 +19,7 @@ using Wall = std::chrono::steady_clock;
 constexpr auto kRetry = 100ms;
 // A holder writes its details right after taking the lock; a reader that finds none yet looks again.
 constexpr auto kDetailsLate = 20ms;
-// Someone only looking (`cyanrig lock status`, a run's wait message) holds a shared lock for the
+// Someone only looking (`cyanrig rack status`, a run's wait message) holds a shared lock for the
 // microseconds it takes to read the holder's details; a taker that meets one tries again this often,
 // this many times, before it counts the rack as in use.
 constexpr auto kPastLooker = 1ms;

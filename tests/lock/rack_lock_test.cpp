@@ -119,7 +119,7 @@ TEST_F(RackLockTest, ASecondTakerIsRefusedAtOnceNamingTheHolderAndTheKernelRelea
   EXPECT_NE(inspect_rack_lock(rack_, all_backends()).holder->process.pid, dead);
 }
 
-// `cyanrig lock status` (or any command reading who holds the rack) takes a shared lock for a moment
+// `cyanrig rack status` (or any command reading who holds the rack) takes a shared lock for a moment
 // to read the holder's details. A run starting just then must not be refused "in use".
 TEST_F(RackLockTest, SomeoneLookingAtTheLockDoesNotTurnATakerAway) {
   Child looker([&] {
