@@ -9,6 +9,7 @@ namespace cyanrig {
 namespace {
 
 constexpr std::string_view kDeviceStarted = devos_event("device_started");
+constexpr std::string_view kCloudDisconnected = devos_event("cloud_disconnected");
 
 }  // namespace
 
@@ -24,10 +25,10 @@ void CloudListing::on_event(const Event& e) {
   std::string because;
   if (e.kind == EventKind::power && e.name == ev::power::kOff) {
     because = "the rig cut the device's power";
-  } else if (e.kind == EventKind::outage && e.name == ev::outage::kEffective) {
-    because = "an outage reached the device";
   } else if (e.kind == EventKind::devos && e.name == kDeviceStarted) {
     because = "the device restarted";
+  } else if (e.kind == EventKind::devos && e.name == kCloudDisconnected) {
+    because = "the device reported losing the cloud";
   } else {
     return;
   }

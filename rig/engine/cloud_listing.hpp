@@ -1,14 +1,16 @@
 // When the cloud's "online" stops being evidence. The cloud lists a device online until it notices
-// the session is gone: at once when the device says goodbye, but after a power cut, an outage or a
-// restart only when the device connects again (`offline` right before `online`) or two keepalives
-// later — 46 minutes on cellular. Until then "online" describes a session that no longer exists, so
-// an expect or a measurement waiting for `cloud: online` must not be satisfied by it.
+// the session is gone: at once when the device says goodbye, but after a power cut, a crash or a
+// connection lost in an outage only when the device connects again (`offline` right before
+// `online`) or two keepalives later — 46 minutes on cellular. Until then "online" describes a
+// session that no longer exists, so an expect or a measurement waiting for `cloud: online` must not
+// be satisfied by it.
 //
-// This room watches the run's timeline and, when a device's session ends under a listing that says
-// online (the rig cut its power, an outage was proven to reach it, or its log shows it restarted),
-// records `listing_stale`: the listing stays "online" (what the cloud says, which is what classifies
-// an orphan), but it is stale until the cloud announces the device online again (spark/status) or
-// a poll sees it go offline and come back.
+// This room watches the run's timeline and, when a device's session certainly ended under a
+// listing that says online (the rig cut its power, or its log shows it restarted or lost the
+// cloud), records `listing_stale`: the listing stays "online" (what the cloud says, which is what
+// classifies an orphan), but it is stale until the cloud announces the device online again
+// (spark/status) or a poll sees it go offline and come back. An outage alone does not make it
+// stale: a session can outlive a short one, and then no new `online` comes.
 #pragma once
 
 #include "rig/engine/run_context.hpp"

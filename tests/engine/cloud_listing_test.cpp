@@ -96,3 +96,32 @@ TEST(CloudListing, TheTimeToOnlineAfterARebootIsTheCloudsNewOnline) {
   EXPECT_GT(*r.samples[0].value, 1.0);
   EXPECT_NEAR(*r.samples[0].value, to_seconds(online->t - end->t), 0.001);
 }
+
+// A Boron notices a cloud outage at its next keepalive (23 min) and says so in its log; the cloud
+// notices only after two (46 min). In between the cloud still lists it online: that listing is of
+// the session the device has just reported lost.
+TEST(CloudListing, ADeviceThatReportedLosingTheCloudIsNotOnlineByAnOldListing) {
+  const Outcome out = run(scenario_from_text(R"(scenario: lost_in_outage
+devices: all
+steps:
+  - power: cycle
+    off_for: 5s
+  - mark: powered
+  - expect: {cloud: online, within: 5m, from: powered}
+  - outage: start
+    mode: cloud
+    action: drop
+  - expect: {event: cloud_disconnected, within: 30m, from: step_start}
+  - expect: {cloud: online, within: 2m, from: step_start}
+)"),
+                          sim_rack({"boron-1"}));
+  EXPECT_EQ(out.report.result.exit_code(), ExitCode::device_failure) << out.failures();
+  const CaseResult* failed = out.failed_case("boron-1");
+  ASSERT_NE(failed, nullptr);
+  EXPECT_THAT(failed->failures.front().message, HasSubstr("expected cloud status online within 2m"));
+  EXPECT_THAT(failed->failures.front().message,
+              HasSubstr("(stale since 00:2"));  // minutes into the outage, not at the power cycle
+  EXPECT_THAT(failed->failures.front().message, HasSubstr("the device reported losing the cloud"));
+  // Once: the power cut at the run's end finds the listing already stale.
+  EXPECT_EQ(out.count(EventKind::cloud, "listing_stale", "boron-1"), 1U);
+}
