@@ -114,7 +114,7 @@ RunReport ScenarioRun::execute() {
   }
   signals_.cancel();
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start_).count();
-  RunResult result = fold_.finish(to_seconds(clock_->now().time_since_epoch()), wall);
+  RunResult result = std::move(fold_).finish(to_seconds(clock_->now().time_since_epoch()), wall);
   std::filesystem::path dir;
   if (results_) {
     dir = results_->dir();

@@ -57,6 +57,7 @@ void ResultFold::add(const Event& e) {
           if (it != wall_started_.end()) {
             c->wall_seconds =
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - it->second).count();
+            wall_started_.erase(it);  // a case ends once; a long run holds only the open ones
           }
         }
       } else if (e.name == ev::run::kEnd) {
@@ -127,14 +128,16 @@ std::optional<FailureClass> ResultFold::case_class(const std::string& device, in
   return worst_class(result_.cases[it->second].failures);
 }
 
-RunResult ResultFold::finish(double rig_seconds, double wall_seconds) {
+RunResult ResultFold::finish(double rig_seconds, double wall_seconds) && {
   result_.rig_seconds = rig_seconds;
   result_.wall_seconds = wall_seconds;
   for (DeviceSummary& d : result_.devices) {
     d.failure_class = result_.device_failure_class(d.name);
     d.passed = !d.failure_class;
   }
-  return result_;
+  case_index_.clear();
+  latest_repeat_.clear();
+  return std::move(result_);
 }
 
 }  // namespace cyanrig

@@ -25,8 +25,10 @@ class ResultFold {
   const RunResult& result() const { return result_; }
   // The worst class among a case's failures so far; empty while it passes (or when there is none).
   std::optional<FailureClass> case_class(const std::string& device, int repeat) const;
-  // Ends the fold: devices summarised, run length and wall time set.
-  RunResult finish(double rig_seconds, double wall_seconds);
+  // Ends the fold: devices summarised, run length and wall time set. The result moves out (a long
+  // run's cases and samples are the biggest thing it holds): call it on the fold as its last use,
+  // std::move(fold).finish(...).
+  RunResult finish(double rig_seconds, double wall_seconds) &&;
 
  private:
   CaseResult* find_case(const std::string& device, int repeat);

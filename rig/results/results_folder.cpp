@@ -183,7 +183,7 @@ std::string repair_results_folder(const fs::path& dir) {
     fold.add(e);
     last = std::max(last, e.t);
   });
-  RunResult result = fold.finish(to_seconds(last.time_since_epoch()), 0);
+  RunResult result = std::move(fold).finish(to_seconds(last.time_since_epoch()), 0);
   result.finished = false;
   result.aborted = true;
   result.run_failures.push_back(Failure{

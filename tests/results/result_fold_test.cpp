@@ -39,7 +39,7 @@ TEST(ResultFold, CasesFailuresSamplesAndCriteriaComeFromEvents) {
                      {"class", "device"}});
   f.timeline.record(EventKind::failure, "", "outage_not_lifted",
                     {{"class", "infrastructure"}, {"message", "x"}});
-  const RunResult r = f.fold.finish(10, 0.1);
+  const RunResult r = std::move(f.fold).finish(10, 0.1);
   ASSERT_EQ(r.cases.size(), 1U);
   ASSERT_EQ(r.cases[0].failures.size(), 1U);
   EXPECT_EQ(r.cases[0].failures[0].kind, "orphaned");
@@ -73,7 +73,7 @@ TEST(ResultFold, ASkippedCaseIsNeitherPassedNorFailed) {
   f.timeline.record(EventKind::run, "argon-1", ev::run::kDevice, {{"id", "x"}, {"platform", "argon"}});
   f.timeline.record(EventKind::run, "argon-1", ev::run::kCaseSkipped,
                     {{"repeat", 1}, {"reason", "maintenance: relay"}});
-  const RunResult r = f.fold.finish(1, 0.1);
+  const RunResult r = std::move(f.fold).finish(1, 0.1);
   ASSERT_EQ(r.cases.size(), 1U);
   EXPECT_EQ(r.cases[0].skipped, "maintenance: relay");
   EXPECT_EQ(r.exit_code(), ExitCode::pass);
