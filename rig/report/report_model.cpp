@@ -15,7 +15,8 @@ namespace cyanrig {
 //   strings    every label once; the lists below refer to labels by index
 //   devices    [{name, platform, segment, verdict}] in the run's order; lanes[i] is devices[i]'s
 //   repeats    [[n, start, end], ...]
-//   lanes[i]   power [dt, on], led [dt, label], cloud [dt, online], ticks [dt, label] (Device OS
+//   lanes[i]   power [dt, on], led [dt, label], cloud [dt, 0 offline | 1 online | 2 online but stale
+//              (rig/engine/cloud_listing.hpp)], ticks [dt, label] (Device OS
 //              events, serial link, cloud events, notes), calls [dt, ok, label], marks [dt, label],
 //              steps [dt, label]: flat lists, each time in whole ms after the previous entry's time
 //   steps      rack-wide steps (outage steps), [dt, label]
@@ -25,6 +26,11 @@ namespace cyanrig {
 namespace {
 
 using json = nlohmann::ordered_json;
+
+// The cloud lane's values.
+constexpr long long kCloudOffline = 0;
+constexpr long long kCloudOnline = 1;
+constexpr long long kCloudStale = 2;
 
 // Besides the lanes: devices, repeats, outages, failures and labels, and the page's script after it.
 constexpr std::size_t kRoomAfterLanes = std::size_t{1} << 20;
@@ -175,7 +181,10 @@ class ModelBuilder {
       const bool ok = error == e.data.end() || (error->is_string() && error->get<std::string>() == "none");
       lane.calls.add(e.t, {ok ? 1 : 0, strings_(tick_label("", e))});
     } else if (e.kind == "cloud" && (e.name == "spark/status" || e.name == "device_info") && has_status(e)) {
-      lane.cloud.add(e.t, {online(e) ? 1 : 0});
+      lane.cloud.add(e.t, {online(e) ? kCloudOnline : kCloudOffline});
+    } else if (e.kind == "cloud" && e.name == "listing_stale") {
+      lane.cloud.add(e.t, {kCloudStale});
+      lane.ticks.add(e.t, {strings_(tick_label("cloud ", e))});
     } else if (e.kind == "devos" || e.kind == "cloud" || e.kind == "serial_link" || e.kind == "note") {
       lane.ticks.add(e.t, {strings_(tick_label(e.kind == "devos" ? "" : e.kind + " ", e))});
     } else if (e.kind == "mark") {

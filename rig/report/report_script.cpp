@@ -30,6 +30,9 @@ std::string_view report_script() {
     sos: ['#ff0000', 'blink', 500], cloud_error: ['#00ffff', 'flash', 500], unknown: ['#777777', 'hatch']
   };
   const FLASH = { red: '#ff0000', orange: '#ff6000', magenta: '#ff00ff' };
+  // The cloud lane's values (report_model.cpp): class and what the title says.
+  const CLOUD = [['offline', 'offline'], ['online', 'online'],
+    ['stale', 'online, stale: the session it lists has ended']];
   const LABEL_W = 170, ROW = { power: 5, led: 14, cloud: 5, ticks: 16 }, GAP = 10;
   const LANE_H = ROW.power + ROW.led + ROW.cloud + ROW.ticks + 8;
 
@@ -193,8 +196,9 @@ std::string_view report_script() {
       ry += ROW.led + 1;
       parts.push('<g class="row cloud">');
       intervals(l.cloud, x, w, function (e, x0, wd, t0, t1) {
-        parts.push('<rect class="' + (e[1] ? 'online' : 'offline') + '" x="' + x0 + '" y="' + ry + '" width="' + wd +
-          '" height="' + ROW.cloud + '"><title>cloud ' + (e[1] ? 'online' : 'offline') + ' ' + seconds(t0) +
+        const status = CLOUD[e[1]] || CLOUD[0];
+        parts.push('<rect class="' + status[0] + '" x="' + x0 + '" y="' + ry + '" width="' + wd +
+          '" height="' + ROW.cloud + '"><title>cloud ' + status[1] + ' ' + seconds(t0) +
           ' – ' + seconds(t1) + '</title></rect>');
       });
       parts.push('</g>');

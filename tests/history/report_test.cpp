@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -127,6 +128,15 @@ TEST_F(Report, SwimlanesHoldEveryDeviceTheOutagesAndTheRepeats) {
   EXPECT_EQ(strings[led[3].get<int>()], "breathing_white");
   EXPECT_FALSE(m["lanes"][2]["ticks"].empty());  // Device OS events
   EXPECT_FALSE(m["lanes"][2]["calls"].empty());  // ping()
+  // boron-1's cloud lane: the listing it kept through the reboot during the outage is drawn stale
+  // (2), between online (1) before it and online again after.
+  const auto& cloud = m["lanes"][4]["cloud"];
+  std::vector<int> statuses;
+  for (std::size_t i = 1; i < cloud.size(); i += 2) statuses.push_back(cloud[i].get<int>());
+  const auto stale = std::find(statuses.begin(), statuses.end(), 2);
+  ASSERT_NE(stale, statuses.end());
+  EXPECT_NE(std::find(statuses.begin(), stale, 1), stale) << "online before";
+  EXPECT_NE(std::find(stale, statuses.end(), 1), statuses.end()) << "online again after";
 }
 
 TEST_F(Report, TheSameRunGivesTheSameBytesAndOldFoldersGetOne) {
