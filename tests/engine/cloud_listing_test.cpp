@@ -14,8 +14,10 @@ using ::testing::HasSubstr;
 
 namespace {
 
-// reboot_during_outage reduced to the cloud's side: nothing else looks at the device after the outage.
-constexpr const char* kCloudOnlyAfterReboot = R"(scenario: cloud_after_reboot
+// A scenario on every device that boots it, waits for the cloud to list it online, then starts a
+// cloud outage and goes on with `rest` (steps, then any other top-level fields).
+std::string online_then_outage(const std::string& rest) {
+  return R"(scenario: cloud_listing
 devices: all
 steps:
   - power: cycle
@@ -25,7 +27,12 @@ steps:
   - outage: start
     mode: cloud
     action: drop
-  - power: cycle
+)" + rest;
+}
+
+// reboot_during_outage reduced to the cloud's side: nothing else looks at the device after the outage.
+std::string cloud_only_after_reboot() {
+  return online_then_outage(R"(  - power: cycle
     off_for: 5s
   - wait: 3m
   - outage: stop
@@ -37,7 +44,8 @@ measure:
     to: {cloud: online}
     unit: s
     pass: {max: 6m}
-)";
+)");
+}
 
 const Event* first_after(const Outcome& out, const std::string& device, Instant after,
                          const std::function<bool(const Event&)>& wanted) {
@@ -55,7 +63,7 @@ const Event* mark(const Outcome& out, const std::string& device, const std::stri
 }  // namespace
 
 TEST(CloudListing, ARebootedDeviceTheCloudStillListsOnlineHasNotReconnected) {
-  const Outcome out = run(scenario_from_text(kCloudOnlyAfterReboot),
+  const Outcome out = run(scenario_from_text(cloud_only_after_reboot()),
                           sim_rack({"boron-1"}, {{"boron-1", "stuck_after_outage_boot"}}));
   const RunResult& r = out.report.result;
   EXPECT_EQ(r.exit_code(), ExitCode::device_failure) << out.failures();
@@ -81,7 +89,7 @@ TEST(CloudListing, ARebootedDeviceTheCloudStillListsOnlineHasNotReconnected) {
 }
 
 TEST(CloudListing, TheTimeToOnlineAfterARebootIsTheCloudsNewOnline) {
-  const Outcome out = run(scenario_from_text(kCloudOnlyAfterReboot), sim_rack({"boron-1"}));
+  const Outcome out = run(scenario_from_text(cloud_only_after_reboot()), sim_rack({"boron-1"}));
   const RunResult& r = out.report.result;
   EXPECT_EQ(r.exit_code(), ExitCode::pass) << out.failures();
   const Event* end = mark(out, "boron-1", "outage_end");
@@ -101,19 +109,10 @@ TEST(CloudListing, TheTimeToOnlineAfterARebootIsTheCloudsNewOnline) {
 // notices only after two (46 min). In between the cloud still lists it online: that listing is of
 // the session the device has just reported lost.
 TEST(CloudListing, ADeviceThatReportedLosingTheCloudIsNotOnlineByAnOldListing) {
-  const Outcome out = run(scenario_from_text(R"(scenario: lost_in_outage
-devices: all
-steps:
-  - power: cycle
-    off_for: 5s
-  - mark: powered
-  - expect: {cloud: online, within: 5m, from: powered}
-  - outage: start
-    mode: cloud
-    action: drop
-  - expect: {event: cloud_disconnected, within: 30m, from: step_start}
+  const Outcome out = run(scenario_from_text(online_then_outage(
+                              R"(  - expect: {event: cloud_disconnected, within: 30m, from: step_start}
   - expect: {cloud: online, within: 2m, from: step_start}
-)"),
+)")),
                           sim_rack({"boron-1"}));
   EXPECT_EQ(out.report.result.exit_code(), ExitCode::device_failure) << out.failures();
   const CaseResult* failed = out.failed_case("boron-1");
