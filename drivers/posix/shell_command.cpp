@@ -16,6 +16,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "drivers/posix/file_descriptor.hpp"
 #include "rig/core/duration_text.hpp"
 
 namespace cyanrig {
@@ -34,22 +35,6 @@ std::string errno_text(int error) {
 int open_pidfd(pid_t pid) {
   return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
 }
-
-// A file descriptor owned until it is handed to an asio descriptor (release) or goes out of scope.
-class UniqueFd {
- public:
-  explicit UniqueFd(int fd = -1) : fd_(fd) {}
-  UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
-  UniqueFd& operator=(UniqueFd&&) = delete;
-  ~UniqueFd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
 
 // The rig's environment without the withheld variables (and never the Particle token), with
 // `extra` laid over it, as "NAME=value" strings.
@@ -204,15 +189,15 @@ struct ShellCommand::Child : std::enable_shared_from_this<ShellCommand::Child> {
 void ShellCommand::Child::start(const CommandSpec& command) {
   std::array<int, 2> pipe_fds{};
   if (::pipe2(pipe_fds.data(), O_CLOEXEC) != 0) return not_started(errno);
-  UniqueFd read_end(pipe_fds[0]);
-  const UniqueFd write_end(pipe_fds[1]);
+  FileDescriptor read_end(pipe_fds[0]);  // until handed to an asio descriptor (release)
+  const FileDescriptor write_end(pipe_fds[1]);
   ::fcntl(read_end.get(), F_SETFL, ::fcntl(read_end.get(), F_GETFL) | O_NONBLOCK);
 
   const pid_t spawned = spawn_shell(command, write_end.get());
   if (spawned < 0) return not_started(-spawned);
   pid = spawned;
-  UniqueFd pidfd(open_pidfd(pid));
-  if (pidfd.get() < 0) {
+  FileDescriptor pidfd(open_pidfd(pid));
+  if (!pidfd) {
     const int error = errno;
     kill_and_reap();  // it cannot be watched without blocking the loop, so it must not run unwatched
     return not_started(error);
