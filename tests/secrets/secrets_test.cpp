@@ -19,6 +19,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "drivers/posix/file_descriptor.hpp"
 #include "tests/support/file_text.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -122,22 +123,21 @@ class Listener {
     sockaddr_in at{};
     at.sin_family = AF_INET;
     at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&at), sizeof at) != 0 || ::listen(fd_, 8) != 0)
+    if (::bind(fd_.get(), reinterpret_cast<sockaddr*>(&at), sizeof at) != 0 || ::listen(fd_.get(), 8) != 0)
       throw std::runtime_error(fmt::format("cannot listen on the loopback: errno {}", errno));
     socklen_t size = sizeof at;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&at), &size);
+    ::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&at), &size);
     port_ = ntohs(at.sin_port);
   }
-  ~Listener() { ::close(fd_); }
   int port() const { return port_; }
   int connections() {
     int n = 0;
-    for (int c; (c = ::accept(fd_, nullptr, nullptr)) >= 0; ++n) ::close(c);
+    for (int c; (c = ::accept(fd_.get(), nullptr, nullptr)) >= 0; ++n) ::close(c);
     return n;
   }
 
  private:
-  int fd_;
+  cyanrig::FileDescriptor fd_;  // closed even when the constructor throws
   int port_ = 0;
 };
 
