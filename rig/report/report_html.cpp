@@ -109,6 +109,7 @@ void timeline(std::string& out) {
   out += R"(<h2 id="timeline-title">Timeline</h2>
 <div class="controls"><select id="repeat"><option value="">whole run</option></select><button id="zoom-in" type="button">zoom in</button><button id="zoom-out" type="button">zoom out</button><button id="zoom-all" type="button">whole run</button> <span id="view"></span> · wheel zooms, drag pans</div>
 <div class="legend"><span>rows per device: power · LED (its colour; breathing as a fade, blinking as stripes) · cloud online (pale: a stale listing) · events</span><span>ticks: Device OS events (hover for names)</span><span>circles: calls and variables</span><span>triangles: marks</span><span>dotted: steps</span><span>shaded: outages (dashed red: effective)</span><span>✕: failures</span></div>
+<p id="drawn" class="note"></p>
 <div id="timeline"><svg id="lanes" xmlns="http://www.w3.org/2000/svg" width="0" height="0"></svg><noscript>The swimlanes need JavaScript; everything else on this page does not.</noscript></div>
 )";
 }

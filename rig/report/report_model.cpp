@@ -6,6 +6,8 @@
 #include <cmath>
 #include <iterator>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
 #include <vector>
 
 namespace cyanrig {
@@ -22,6 +24,8 @@ namespace cyanrig {
 //   steps      rack-wide steps (outage steps), [dt, label]
 //   outages    [{segment, label, start, stop, effective: [device, t, ...], notes: [label, ...]}]
 //   failures   [[device or -1, t or -1, label]] in summary.json's order (cases, then the run's)
+//   gaps       [[start, end], ...]: stretches of repeats not drawn (more than kMaxDrawnRepeats);
+//              the lanes skip their events and resume with the states they left
 
 namespace {
 
@@ -31,6 +35,11 @@ using json = nlohmann::ordered_json;
 constexpr long long kCloudOffline = 0;
 constexpr long long kCloudOnline = 1;
 constexpr long long kCloudStale = 2;
+
+// A long run draws at most this many repeats (every repeat with a failure, up to half of them, then
+// the first ones, and the last): the page and the memory to build it stay those of a 100-repeat run,
+// whatever the repeat count. events.jsonl keeps everything.
+constexpr std::size_t kMaxDrawnRepeats = 100;
 
 // Besides the lanes: devices, repeats, outages, failures and labels, and the page's script after it.
 constexpr std::size_t kRoomAfterLanes = std::size_t{1} << 20;
@@ -86,6 +95,20 @@ class Track {
 
 struct Lane {
   Track power, led, cloud, ticks, calls, marks, steps;
+};
+
+// The rows that hold a state until the next entry (the others are points in time).
+enum class StateRow { power, led, cloud };
+
+struct StateChange {
+  StateRow row;
+  long long value;  // power on, an LED label, a cloud status
+  RunTime began;
+};
+
+// The states a lane's events set while the page skipped them, for where drawing resumes.
+struct HeldStates {
+  std::optional<long long> power, led, cloud;
 };
 
 struct Outage {
@@ -158,33 +181,27 @@ class ModelBuilder {
       lane_of(d.name, d.platform, known != segments.end() ? known->second : d.segment, d.verdict);
     }
     end_ = RunTime(run.rig_seconds * 1000.0);
+    choose_drawn_repeats(run);
   }
 
   void add(const RecordedEvent& e) {
     end_ = std::max(end_, e.t);
     if (e.kind == "run") return add_run(e);
     if (e.kind == "outage") return add_outage(e);
+    if (gap_start_) return hold(e);
     if (e.kind == "step" && e.device.empty()) {
       if (e.name == "start") rack_steps_.add(e.t, {strings_(text_of(e, "step", "step"))});
       return;
     }
     if (e.device.empty()) return;
     Lane& lane = lane_of(e.device);
-    if (e.kind == "power" && (e.name == "on" || e.name == "off")) {
-      lane.power.add(e.t, {e.name == "on" ? 1 : 0});
-    } else if (e.kind == "led") {
-      const auto since = e.data.find("since_ms");
-      const RunTime began = since != e.data.end() && since->is_number() ? RunTime(since->get<double>()) : e.t;
-      lane.led.add(began, {strings_(led_label(e))});
+    if (const std::optional<StateChange> s = state_change(e)) {
+      row_of(lane, s->row).add(s->began, {s->value});
+      if (e.name == "listing_stale") lane.ticks.add(e.t, {strings_(tick_label("cloud ", e))});
     } else if (e.kind == "cloud" && e.name == "reply") {
       const auto error = e.data.find("error");
       const bool ok = error == e.data.end() || (error->is_string() && error->get<std::string>() == "none");
       lane.calls.add(e.t, {ok ? 1 : 0, strings_(tick_label("", e))});
-    } else if (e.kind == "cloud" && (e.name == "spark/status" || e.name == "device_info") && has_status(e)) {
-      lane.cloud.add(e.t, {online(e) ? kCloudOnline : kCloudOffline});
-    } else if (e.kind == "cloud" && e.name == "listing_stale") {
-      lane.cloud.add(e.t, {kCloudStale});
-      lane.ticks.add(e.t, {strings_(tick_label("cloud ", e))});
     } else if (e.kind == "devos" || e.kind == "cloud" || e.kind == "serial_link" || e.kind == "note") {
       lane.ticks.add(e.t, {strings_(tick_label(e.kind == "devos" ? "" : e.kind + " ", e))});
     } else if (e.kind == "mark") {
@@ -235,6 +252,8 @@ class ModelBuilder {
     }
     out += "],\"steps\":";
     rack_steps_.write_to(out);
+    if (gap_start_) gaps_.push_back({whole_ms(*gap_start_), whole_ms(end_)});
+    append_field(out, "gaps", gaps_);
     json outages = json::array();
     for (const Outage& o : outages_) {
       outages.push_back({{"segment", o.segment},
@@ -256,6 +275,88 @@ class ModelBuilder {
   }
 
  private:
+  // Every repeat when there are few enough; otherwise those with a failure (up to half), then the
+  // first ones, and the last.
+  void choose_drawn_repeats(const RecordedRun& run) {
+    if (run.repeats <= static_cast<int>(kMaxDrawnRepeats)) return;
+    std::set<int> drawn;
+    for (const RecordedCase& c : run.cases) {
+      if (!c.failures.empty() && drawn.size() < kMaxDrawnRepeats / 2) drawn.insert(c.repeat);
+    }
+    for (int n = 1; n <= run.repeats && drawn.size() < kMaxDrawnRepeats - 1; ++n) drawn.insert(n);
+    drawn.insert(run.repeats);
+    drawn_ = std::move(drawn);
+  }
+
+  bool drawn(int repeat) const { return !drawn_ || drawn_->count(repeat) != 0; }
+
+  // Where a repeat begins, drawing stops or resumes; resuming, each lane first shows the states its
+  // skipped events left.
+  void at_repeat_start(int repeat, RunTime t) {
+    if (!drawn(repeat)) {
+      if (!gap_start_) gap_start_ = t;
+      return;
+    }
+    if (!gap_start_) return;
+    gaps_.push_back({whole_ms(*gap_start_), whole_ms(t)});
+    gap_start_.reset();
+    for (std::size_t i = 0; i < lanes_.size() && i < held_.size(); ++i) {
+      HeldStates& h = held_[i];
+      if (h.power) lanes_[i].power.add(t, {*h.power});
+      if (h.led) lanes_[i].led.add(t, {*h.led});
+      if (h.cloud) lanes_[i].cloud.add(t, {*h.cloud});
+      h = HeldStates{};
+    }
+  }
+
+  // An event inside repeats the page does not draw: only the state it leaves counts.
+  void hold(const RecordedEvent& e) {
+    if (e.device.empty()) return;
+    const std::optional<StateChange> s = state_change(e);
+    if (!s) return;
+    lane_of(e.device);
+    held_.resize(lanes_.size());
+    HeldStates& h = held_[static_cast<std::size_t>(device_index(e.device))];
+    switch (s->row) {
+      case StateRow::power:
+        h.power = s->value;
+        break;
+      case StateRow::led:
+        h.led = s->value;
+        break;
+      case StateRow::cloud:
+        h.cloud = s->value;
+        break;
+    }
+  }
+
+  // The state an event sets, for the rows that hold one.
+  std::optional<StateChange> state_change(const RecordedEvent& e) {
+    if (e.kind == "power" && (e.name == "on" || e.name == "off"))
+      return StateChange{StateRow::power, e.name == "on" ? 1 : 0, e.t};
+    if (e.kind == "led") {
+      const auto since = e.data.find("since_ms");
+      const RunTime began = since != e.data.end() && since->is_number() ? RunTime(since->get<double>()) : e.t;
+      return StateChange{StateRow::led, strings_(led_label(e)), began};
+    }
+    if (e.kind == "cloud" && (e.name == "spark/status" || e.name == "device_info") && has_status(e))
+      return StateChange{StateRow::cloud, online(e) ? kCloudOnline : kCloudOffline, e.t};
+    if (e.kind == "cloud" && e.name == "listing_stale") return StateChange{StateRow::cloud, kCloudStale, e.t};
+    return std::nullopt;
+  }
+
+  static Track& row_of(Lane& lane, StateRow row) {
+    switch (row) {
+      case StateRow::power:
+        return lane.power;
+      case StateRow::led:
+        return lane.led;
+      case StateRow::cloud:
+        return lane.cloud;
+    }
+    return lane.power;
+  }
+
   static std::string text_of(const RecordedEvent& e, const char* key, const std::string& otherwise) {
     const auto it = e.data.find(key);
     return it != e.data.end() && it->is_string() ? it->get<std::string>() : otherwise;
@@ -282,7 +383,10 @@ class ModelBuilder {
     const auto repeat = e.data.find("repeat");
     if (repeat == e.data.end() || !repeat->is_number_integer()) return;
     const int n = repeat->get<int>();
-    if (e.name == "repeat_start") repeats_[n] = {e.t, std::nullopt};
+    if (e.name == "repeat_start") {
+      repeats_[n] = {e.t, std::nullopt};
+      at_repeat_start(n, e.t);
+    }
     if (e.name == "repeat_end" && repeats_.contains(n)) repeats_[n].second = e.t;
   }
 
@@ -330,6 +434,10 @@ class ModelBuilder {
   std::map<int, std::pair<RunTime, std::optional<RunTime>>> repeats_;
   std::vector<Outage> outages_;
   RunTime end_{};
+  std::optional<std::set<int>> drawn_;  // empty: every repeat
+  std::optional<RunTime> gap_start_;    // inside repeats not drawn since then
+  std::vector<std::pair<long long, long long>> gaps_;
+  std::vector<HeldStates> held_;  // by lane
 };
 
 }  // namespace

@@ -25,6 +25,8 @@ td.fail { color: #b3261e; font-weight: 600; } td.pass { color: #1b7f3b; }
 #lanes .power .on { fill: #f2b705; } #lanes .power .off { fill: #e6e6e6; }
 #lanes .cloud .online { fill: #1b7f3b; } #lanes .cloud .offline { fill: #d8d8d8; }
 #lanes .cloud .stale { fill: #a9cfb4; }
+#lanes .gap { fill: #f2f2f2; stroke: #bbbbbb; stroke-dasharray: 4 3; }
+#drawn:empty { display: none; }
 #lanes .outage { fill: #ff9800; fill-opacity: 0.16; } #lanes .outage-edge { stroke: #e07b00; stroke-width: 1.5; }
 #lanes .outage-edge.unplaced { stroke-dasharray: 4 3; } #lanes .effective { stroke: #c62828; stroke-width: 1.5; stroke-dasharray: 3 2; }
 #lanes .tick { stroke: #5561a8; } #lanes .step { stroke: #bdbdbd; stroke-dasharray: 1 2; }

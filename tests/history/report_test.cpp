@@ -10,6 +10,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
 
 #include "rig/results/results_reader.hpp"
 #include "tests/history/run_folders.hpp"
@@ -137,6 +138,70 @@ TEST_F(Report, SwimlanesHoldEveryDeviceTheOutagesAndTheRepeats) {
   ASSERT_NE(stale, statuses.end());
   EXPECT_NE(std::find(statuses.begin(), stale, 1), stale) << "online before";
   EXPECT_NE(std::find(stale, statuses.end(), 1), statuses.end()) << "online again after";
+}
+
+// A soak of many repeats: the page draws at most 100 of them, so its size and the memory to build
+// it do not grow with the run. The repeats a person needs are among them: every one with a failure,
+// the first and the last; where drawing resumes, each lane shows the state it had reached.
+TEST_F(Report, ALongRunDrawsItsFailingRepeatsTheFirstOnesAndTheLastWithinAHundred) {
+  const fs::path scenario = dir_.path() / "many_boots.yaml";
+  std::ofstream(scenario) << R"(scenario: many_boots
+devices: {name: [argon-1]}
+repeat: 120
+limits: {connect: 15s}
+steps:
+  - power: cycle
+    off_for: 2s
+  - mark: boot
+  - expect: {led: breathing_cyan, within: connect, from: boot}
+)";
+  const fs::path rack = test::rack_with_faults(dir_.path(), "argon-1", "{flaky_backoff: 0.5}");
+  const fs::path run =
+      test::run_folder(dir_.path() / "results", scenario.string() + " --rack " + rack.string() + " --seed 1");
+  const auto m = model(test::slurp(run / "report.html"));
+  const auto& gaps = m["gaps"];
+  ASSERT_FALSE(gaps.empty());
+  const auto skipped = [&](double t) {
+    return std::any_of(gaps.begin(), gaps.end(), [&](const auto& g) { return t >= g[0] && t < g[1]; });
+  };
+  std::set<int> drawn;
+  for (const auto& r : m["repeats"]) {
+    if (!skipped(r[1].get<double>())) drawn.insert(r[0].get<int>());
+  }
+  EXPECT_EQ(drawn.size(), 100U);
+  EXPECT_TRUE(drawn.contains(1));
+  EXPECT_TRUE(drawn.contains(120));
+  std::set<int> failing;
+  const nlohmann::json summary = nlohmann::json::parse(test::slurp(run / "summary.json"));
+  for (const auto& c : summary["cases"]) {
+    if (!c["failures"].empty()) failing.insert(c["repeat"].get<int>());
+  }
+  ASSERT_TRUE(!failing.empty() && *failing.rbegin() > 99) << "the run must fail past the first 99 repeats";
+  for (const int n : failing) EXPECT_TRUE(drawn.contains(n)) << "failing repeat " << n;
+  // The lane skips the gaps and, where each ends, shows the power and LED state it left.
+  const auto times = [](const nlohmann::json& flat, std::size_t width) {
+    std::vector<double> out;
+    double t = 0;
+    for (std::size_t i = 0; i < flat.size(); i += width) out.push_back(t += flat[i].get<double>());
+    return out;
+  };
+  std::size_t argon = 0;
+  while (argon < m["devices"].size() && m["devices"][argon]["name"] != "argon-1") ++argon;
+  ASSERT_LT(argon, m["devices"].size());
+  const auto& lane = m["lanes"][argon];
+  const auto inside_a_gap = [&](double t) {
+    return std::any_of(gaps.begin(), gaps.end(), [&](const auto& g) { return t > g[0] && t < g[1]; });
+  };
+  for (const char* row : {"power", "led", "ticks", "marks"}) {
+    for (const double t : times(lane[row], 2)) EXPECT_FALSE(inside_a_gap(t)) << row << " at " << t;
+  }
+  for (const auto& g : gaps) {
+    if (g[1] == m["end"]) continue;
+    for (const char* row : {"power", "led"}) {
+      const auto t = times(lane[row], 2);
+      EXPECT_NE(std::find(t.begin(), t.end(), g[1].get<double>()), t.end()) << row << " resumes at " << g[1];
+    }
+  }
 }
 
 TEST_F(Report, TheSameRunGivesTheSameBytesAndOldFoldersGetOne) {
