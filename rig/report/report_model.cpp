@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <iterator>
 #include <nlohmann/json.hpp>
@@ -74,8 +75,8 @@ class Track {
     last_ = ms;
     for (const long long v : values) append(v);
   }
-  // Appends the list to `out` and lets go of it.
   std::size_t size() const { return items_.size() + 2; }
+  // Appends the list to `out` and lets go of it.
   void write_to(std::string& out) {
     out += '[';
     out += items_;
@@ -95,6 +96,17 @@ class Track {
 
 struct Lane {
   Track power, led, cloud, ticks, calls, marks, steps;
+
+  // Every row with its name in the model, in the model's order.
+  std::array<std::pair<const char*, Track*>, 7> rows() {
+    return {{{"power", &power},
+             {"led", &led},
+             {"cloud", &cloud},
+             {"ticks", &ticks},
+             {"calls", &calls},
+             {"marks", &marks},
+             {"steps", &steps}}};
+  }
 };
 
 // The rows that hold a state until the next entry (the others are points in time).
@@ -106,10 +118,11 @@ struct StateChange {
   RunTime began;
 };
 
-// The states a lane's events set while the page skipped them, for where drawing resumes.
-struct HeldStates {
-  std::optional<long long> power, led, cloud;
-};
+constexpr std::array kStateRows = {StateRow::power, StateRow::led, StateRow::cloud};
+
+// The states a lane's events set while the page skipped them (by StateRow), for where drawing
+// resumes.
+using HeldStates = std::array<std::optional<long long>, kStateRows.size()>;
 
 struct Outage {
   std::string segment;
@@ -216,9 +229,8 @@ class ModelBuilder {
     // The lanes are nearly all of it: room for them and what follows the model in the page at once,
     // rather than a string that doubles past them.
     std::size_t lane_bytes = 0;
-    for (const Lane& l : lanes_) {
-      for (const Track* t : {&l.power, &l.led, &l.cloud, &l.ticks, &l.calls, &l.marks, &l.steps})
-        lane_bytes += t->size() + 16;
+    for (Lane& l : lanes_) {
+      for (const auto& [name, track] : l.rows()) lane_bytes += track->size() + 16;
     }
     out.reserve(out.size() + lane_bytes + kRoomAfterLanes);
     out += fmt::format("{{\"end\":{}", whole_ms(end_));
@@ -237,13 +249,9 @@ class ModelBuilder {
     append_field(out, "repeats", repeats);
     out += ",\"lanes\":[";
     for (std::size_t i = 0; i < lanes_.size(); ++i) {
-      Lane& l = lanes_[i];
       out += i == 0 ? "{" : ",{";
-      const std::pair<const char*, Track*> tracks[] = {
-          {"power", &l.power}, {"led", &l.led},     {"cloud", &l.cloud}, {"ticks", &l.ticks},
-          {"calls", &l.calls}, {"marks", &l.marks}, {"steps", &l.steps}};
       const char* separator = "";
-      for (const auto& [name, track] : tracks) {
+      for (const auto& [name, track] : lanes_[i].rows()) {
         out += fmt::format("{}\"{}\":", separator, name);
         track->write_to(out);
         separator = ",";
@@ -301,11 +309,11 @@ class ModelBuilder {
     gaps_.push_back({whole_ms(*gap_start_), whole_ms(t)});
     gap_start_.reset();
     for (std::size_t i = 0; i < lanes_.size() && i < held_.size(); ++i) {
-      HeldStates& h = held_[i];
-      if (h.power) lanes_[i].power.add(t, {*h.power});
-      if (h.led) lanes_[i].led.add(t, {*h.led});
-      if (h.cloud) lanes_[i].cloud.add(t, {*h.cloud});
-      h = HeldStates{};
+      for (const StateRow row : kStateRows) {
+        std::optional<long long>& value = held_[i][static_cast<std::size_t>(row)];
+        if (value) row_of(lanes_[i], row).add(t, {*value});
+        value.reset();
+      }
     }
   }
 
@@ -316,18 +324,7 @@ class ModelBuilder {
     if (!s) return;
     lane_of(e.device);
     held_.resize(lanes_.size());
-    HeldStates& h = held_[static_cast<std::size_t>(device_index(e.device))];
-    switch (s->row) {
-      case StateRow::power:
-        h.power = s->value;
-        break;
-      case StateRow::led:
-        h.led = s->value;
-        break;
-      case StateRow::cloud:
-        h.cloud = s->value;
-        break;
-    }
+    held_[static_cast<std::size_t>(device_index(e.device))][static_cast<std::size_t>(s->row)] = s->value;
   }
 
   // The state an event sets, for the rows that hold one.
