@@ -206,6 +206,19 @@ int cmd_ctl_power(const CtlArgs& args) {
 
 int cmd_ctl_outage(const CtlArgs& args) {
   const std::string target = fmt::format("/sim/segments/{}/outage", args.segment);
+  if (args.outage_action == "status") {
+    // The command outage backend's `status` contract: exit 0 in force, 1 not (docs/outages.md).
+    bool in_force = false;
+    const int code =
+        report(sim::control_request(args.url, sim::http::verb::get, target), [&](const nlohmann::json& body) {
+          const nlohmann::json& outage = body["outage"];
+          in_force = outage.is_object();
+          return in_force ? fmt::format("{}: {} outage ({}) in force", args.segment,
+                                        outage.value("mode", "?"), outage.value("action", "?"))
+                          : fmt::format("{}: no outage", args.segment);
+        });
+    return code != 0 ? code : in_force ? 0 : 1;
+  }
   if (args.outage_action == "stop") {
     return report(sim::control_request(args.url, sim::http::verb::delete_, target),
                   [&](const nlohmann::json&) { return fmt::format("{}: outage lifted", args.segment); });
@@ -288,12 +301,14 @@ void add_ctl_command(CLI::App& sim, Subcommands& commands) {
   power->add_option("state", args->power, "on or off")->required()->check(CLI::IsMember({"on", "off"}));
   commands.on(power, [args] { return cmd_ctl_power(*args); });
 
-  auto* outage =
-      ctl->add_subcommand("outage", "outage SEGMENT start MODE [drop|reject], or outage SEGMENT stop");
+  auto* outage = ctl->add_subcommand("outage",
+                                     "outage SEGMENT start MODE [drop|reject], outage SEGMENT stop, or "
+                                     "outage SEGMENT status (exit 0 when an "
+                                     "outage is in force, 1 when not)");
   outage->add_option("segment", args->segment, "Network segment")->required();
-  outage->add_option("what", args->outage_action, "start or stop")
+  outage->add_option("what", args->outage_action, "start, stop or status")
       ->required()
-      ->check(CLI::IsMember({"start", "stop"}));
+      ->check(CLI::IsMember({"start", "stop", "status"}));
   outage->add_option("mode", args->mode, "cloud, internet, dns or link (start only)");
   outage->add_option("action", args->action, "drop (default) or reject (start only)");
   commands.on(outage, [args] { return cmd_ctl_outage(*args); });

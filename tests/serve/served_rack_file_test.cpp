@@ -66,6 +66,8 @@ TEST(ServedRackFile, ReadsBackAsARackOfRealBackendsPointedAtTheServedRack) {
   EXPECT_THAT(wifi.outages[0].params["do"].as<std::string>(),
               HasSubstr(R"(outage 'lab-wifi' start "$CYANRIG_OUTAGE_MODE" "$CYANRIG_OUTAGE_ACTION")"));
   EXPECT_THAT(wifi.outages[0].params["undo"].as<std::string>(), HasSubstr("outage 'lab-wifi' stop"));
+  // So that `outage status`, the monitor and a run's sweep can ask what is in force.
+  EXPECT_THAT(wifi.outages[0].params["status"].as<std::string>(), HasSubstr("outage 'lab-wifi' status"));
 }
 
 // docs/sim-serve.md: each served segment keeps the served rack's effect_within (the default 5m when

@@ -122,13 +122,15 @@ HttpResponse ControlApi::outage(const HttpRequest& request, const std::string& s
   NetworkSegment* segment = world_.find_segment(segment_name);
   if (segment == nullptr)
     return refused(http::status::not_found, fmt::format("no segment '{}'", segment_name));
+  if (request.method() == http::verb::get)
+    return done({{"segment", segment_name}, {"outage", outage_json(segment->outage())}});
   if (request.method() == http::verb::delete_) {
     segment->stop_outage();
     sim_log().info("served rack: outage on {} lifted", segment_name);
     return done({{"segment", segment_name}, {"outage", nullptr}});
   }
   if (request.method() != http::verb::post)
-    return refused(http::status::method_not_allowed, "use POST or DELETE");
+    return refused(http::status::method_not_allowed, "use GET, POST or DELETE");
   const nlohmann::json body = nlohmann::json::parse(request.body(), nullptr, false);
   if (body.is_discarded() || !body.is_object() || !body.contains("mode") || !body["mode"].is_string()) {
     return refused(http::status::bad_request, R"(expected {"mode": "cloud", "action": "drop"})");

@@ -30,10 +30,12 @@ std::string segment_entry(const Segment& segment, const ServedRackFile& file) {
       "      backend: command\n"
       "      do: {}\n"
       "      undo: {}\n"
+      "      status: {}\n"
       "      timeout: 10s\n"
       "      modes: [cloud, internet, dns, link]\n",
       segment.name, format_duration(segment.effect_within),
-      quoted(outage + R"( start "$CYANRIG_OUTAGE_MODE" "$CYANRIG_OUTAGE_ACTION")"), quoted(outage + " stop"));
+      quoted(outage + R"( start "$CYANRIG_OUTAGE_MODE" "$CYANRIG_OUTAGE_ACTION")"), quoted(outage + " stop"),
+      quoted(outage + " status"));
 }
 
 std::string device_entry(const RackDevice& device, const ServedDevice& served, const ServedRackFile& file) {
