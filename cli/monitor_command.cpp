@@ -1,5 +1,6 @@
 // `cyanrig monitor [--rack R] [--probe SCENARIO] [--every DURATION]`: the canary monitor
-// (docs/monitoring.md). Probes each device in turn with the probe scenario, serves the metrics
+// (docs/monitoring.md). Probes each device in turn with the probe scenario, watches them all between
+// probes with the watch scenario (`--watch`, `--watch-every`) where they stay powered, serves the metrics
 // (`--metrics-listen`), writes the node-exporter textfile (`--textfile`). SIGINT/SIGTERM stop it
 // after the probe in progress (which leaves relays safe and outages lifted); SIGHUP reloads the rack.
 // Exits 0 when stopped or when `--duration` is over, 2 for bad usage or files, 3 when it cannot
@@ -31,6 +32,10 @@ struct MonitorArgs {
   std::string rack;
   std::string probe = "canary";
   std::string every = "5m";
+  std::string watch = "canary_watch";
+  bool watch_given = false;  // --watch on the command line: a rack that cannot be watched is an error
+  bool no_watch = false;
+  std::string watch_every = "1m";
   std::string duration;
   std::string metrics_listen;
   std::string textfile;
@@ -96,10 +101,49 @@ std::optional<Scenario> load_probe(const std::string& arg, const Rack& rack, Dia
   return probe;
 }
 
+// Why the devices of this rack cannot be watched between probes, or nothing when they can.
+std::optional<std::string> unwatchable(const Rack& rack, bool simulated) {
+  if (simulated)
+    return "the built-in simulated rack starts a new world for every run, so no device stays connected "
+           "between probes (a rack served by `cyanrig sim serve` keeps its devices running)";
+  if (rack.safe_power != PowerState::on)
+    return fmt::format(
+        "rack '{}' has safe_power: off, so its devices are unpowered between probes; a canary "
+        "rack that should be watched sets safe_power: on",
+        rack.name);
+  return std::nullopt;
+}
+
+// The watch scenario checked against the rack: it may look and ask, never switch power, start an
+// outage, sleep a device or update it (the devices are watched as they are).
+std::optional<Scenario> load_watch(const std::string& arg, const Rack& rack, Diagnostics& diags) {
+  auto watch = load_probe(arg, rack, diags);
+  if (!watch) return watch;
+  for (const Step& step : watch->steps) {
+    if (std::holds_alternative<WaitStep>(step.action) || std::holds_alternative<MarkStep>(step.action) ||
+        std::holds_alternative<ExpectStep>(step.action))
+      continue;
+    diags.error(step.loc,
+                fmt::format("a watch looks at the devices as they are: a `{}` step belongs in the probe "
+                            "(--probe), not in the watch",
+                            step.kind()));
+  }
+  return watch;
+}
+
 int cmd_monitor(const MonitorArgs& args) {
   Diagnostics diags;
   auto rack = load_rack(args.rack, diags);
   const auto probe = rack ? load_probe(args.probe, *rack, diags) : std::nullopt;
+  const bool simulated = rack && rack_is_simulated(*rack, backends());
+  // The watch between probes: on by default where the devices stay powered and connected.
+  std::optional<std::string> no_watch_because = args.no_watch ? std::optional<std::string>("--no-watch")
+                                                : rack        ? unwatchable(*rack, simulated)
+                                                              : std::nullopt;
+  if (no_watch_because && args.watch_given && !args.no_watch)
+    diags.error({}, fmt::format("--watch {}: cannot watch: {}", args.watch, *no_watch_because));
+  const auto watch = rack && !no_watch_because ? load_watch(args.watch, *rack, diags) : std::nullopt;
+  const auto watch_every = duration_option("--watch-every", args.watch_every, diags);
   const auto every = duration_option("--every", args.every, diags);
   const auto duration =
       args.duration.empty() ? std::nullopt : duration_option("--duration", args.duration, diags);
@@ -107,7 +151,7 @@ int cmd_monitor(const MonitorArgs& args) {
   if (!args.metrics_listen.empty() && !listen)
     diags.error({}, fmt::format("--metrics-listen {}: expected ADDRESS:PORT, e.g. 127.0.0.1:9464",
                                 args.metrics_listen));
-  if (!diags.empty() || !rack || !probe || !every || (!args.duration.empty() && !duration)) {
+  if (!diags.empty() || !rack || !probe || !every || !watch_every || (!args.duration.empty() && !duration)) {
     const std::size_t problems = print_diagnostics(diags);
     fmt::print(stderr, "cyanrig: monitor not started ({} problem{})\n", problems, problems == 1 ? "" : "s");
     return kExitInvalid;
@@ -116,25 +160,27 @@ int cmd_monitor(const MonitorArgs& args) {
   monitor::MetricsRegistry registry;
   monitor::MonitorControl control;
   const MonitorSignals signals(control);
-  const bool simulated = rack_is_simulated(*rack, backends());
+  if (no_watch_because) fmt::print("cyanrig monitor: no watch between probes: {}\n", *no_watch_because);
   const auto time = simulated ? monitor::make_virtual_monitor_time() : monitor::make_real_monitor_time();
   // The rack lock, taken per probe and yielded between probes (docs/monitoring.md).
   monitor::RackLockTurn turn(backends());
   monitor::Monitor loop(
       monitor::MonitorSettings{.probe = *probe,
                                .every = *every,
+                               .watch = watch,
+                               .watch_every = *watch_every,
                                .duration = duration,
                                .textfile = args.textfile,
                                .seed = args.seed},
       std::move(*rack),
-      [](const Scenario& s, const Rack& r, const RackDevice& device, std::uint64_t seed) {
-        return monitor::run_probe(s, r, device, backends(), seed);
-      },
+      [](const Scenario& s, const Rack& r, const std::vector<const RackDevice*>& devices,
+         std::uint64_t seed) { return monitor::run_probe(s, r, devices, backends(), seed); },
       turn, *time, registry, control);
-  loop.on_reload([&args, &probe]() -> std::optional<Rack> {
+  loop.on_reload([&args, &probe, &watch]() -> std::optional<Rack> {
     Diagnostics problems;
     auto fresh = load_rack(args.rack, problems);
     if (fresh) check_scenario_against_rack(*probe, *fresh, problems, &backends());
+    if (fresh && watch) check_scenario_against_rack(*watch, *fresh, problems, &backends());
     if (!problems.empty()) {
       print_diagnostics(problems);
       return std::nullopt;
@@ -184,6 +230,13 @@ void add_monitor_command(CLI::App& app, Subcommands& commands) {
   cmd->add_option("--probe", args->probe, "Probe scenario file or shipped name (default: canary)");
   cmd->add_option("--every", args->every,
                   "How often each device is probed; probes are spread across it (default 5m)");
+  cmd->add_option(
+         "--watch", args->watch,
+         "Watch scenario run on every device between probes, switching nothing (default: canary_watch)")
+      ->each([args](const std::string&) { args->watch_given = true; });
+  cmd->add_option("--watch-every", args->watch_every,
+                  "How often the devices are watched between probes (default 1m)");
+  cmd->add_flag("--no-watch", args->no_watch, "Do not watch the devices between probes")->excludes("--watch");
   cmd->add_option("--duration", args->duration,
                   "Stop after this long on the monitor's clock (e.g. 7d); default: run until stopped");
   cmd->add_option("--metrics-listen", args->metrics_listen,

@@ -15,7 +15,16 @@ CanaryMetrics::CanaryMetrics(MetricsRegistry& r) : registry_(r) {
             MetricType::gauge, {"device", "probe"});
   r.declare("cyanrig_last_success_timestamp_seconds", "When the device last passed a probe (Unix time).",
             MetricType::gauge, {"device", "probe"});
-  r.declare("cyanrig_device_online", "1 if the cloud last listed the device online, 0 if offline.",
+  r.declare("cyanrig_watch_success",
+            "1 if the device's last watch found it online and answering, 0 if not (between probes).",
+            MetricType::gauge, {"device", "platform", "watch"});
+  r.declare("cyanrig_watch_runs_total",
+            "Watches by result: success, failure (the device), error (the lab), skipped (rack busy).",
+            MetricType::counter, {"device", "watch", "result"});
+  r.declare("cyanrig_last_watch_timestamp_seconds", "When the device's last watch ended (Unix time).",
+            MetricType::gauge, {"device", "watch"});
+  r.declare("cyanrig_device_online",
+            "1 if the cloud last listed the device online, 0 if offline (last probe or watch).",
             MetricType::gauge, {"device"});
   r.declare("cyanrig_device_orphaned",
             "1 if the device looked connected (online, breathing cyan) but did not answer calls.",
@@ -37,6 +46,20 @@ void CanaryMetrics::record(const ProbeOutcome& o, double unix_seconds) {
     registry_.set("cyanrig_last_success_timestamp_seconds", {o.device, o.probe}, unix_seconds);
   for (const auto& [kind, seconds] : o.connect_seconds)
     registry_.observe("cyanrig_connect_duration_seconds", {o.device, o.platform, kind}, seconds);
+  record_seen(o);
+}
+
+void CanaryMetrics::record_watch(const ProbeOutcome& o, double unix_seconds) {
+  registry_.add("cyanrig_watch_runs_total", {o.device, o.probe, std::string(to_string(o.result))});
+  if (o.result == ProbeResult::skipped) return;
+  registry_.set("cyanrig_last_watch_timestamp_seconds", {o.device, o.probe}, unix_seconds);
+  // A lab error says nothing about the device: its watch gauge keeps what it last said.
+  if (o.result != ProbeResult::error)
+    registry_.set("cyanrig_watch_success", {o.device, o.platform, o.probe}, o.result == ProbeResult::success);
+  record_seen(o);
+}
+
+void CanaryMetrics::record_seen(const ProbeOutcome& o) {
   if (o.online) registry_.set("cyanrig_device_online", {o.device}, *o.online);
   // A lab error says nothing about the device's orphan state; a device verdict does.
   if (o.result != ProbeResult::error) registry_.set("cyanrig_device_orphaned", {o.device}, o.orphaned);

@@ -23,12 +23,17 @@ class CanaryMetrics {
 
   // A probe finished (or was skipped) at `unix_seconds` on the monitor's wall clock.
   void record(const ProbeOutcome& outcome, double unix_seconds);
+  // A watch between probes finished (or was skipped): the device was looked at, not power-cycled.
+  void record_watch(const ProbeOutcome& outcome, double unix_seconds);
   void outage(const std::string& segment, bool active);
   // The device left the rack (SIGHUP reload): its series go.
   void forget_device(const std::string& device);
   void monitor_started(double unix_seconds);
 
  private:
+  // What a probe or a watch saw of the device: the cloud's listing, orphaned or not, the LED.
+  void record_seen(const ProbeOutcome& outcome);
+
   MetricsRegistry& registry_;
   std::map<std::string, std::string> led_states_;  // device -> the state its gauge shows as 1
 };

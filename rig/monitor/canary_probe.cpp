@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <map>
 #include <memory>
+#include <set>
 
 #include "rig/engine/engine.hpp"
 
@@ -11,28 +13,74 @@ namespace {
 
 constexpr std::string_view kConnectSuffix = "_connect";
 
-// What the timeline said last about the device, kept as the run goes (the timeline ends with it).
+// What the timeline said last about each device, kept as the run goes (the timeline ends with it).
 struct LastWord {
   std::optional<bool> online;
   std::string led;
 };
+using LastWords = std::map<std::string, LastWord>;
+
+// The device's outcome from the run's result: its own case failures, the run's, and its criteria.
+ProbeOutcome outcome_of(const RackDevice& device, const Scenario& probe, const RunResult& r,
+                        const LastWord& last) {
+  ProbeOutcome out{
+      .device = device.name, .platform = std::string(device.platform->name), .probe = probe.name};
+  out.took = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(r.rig_seconds));
+  out.online = last.online;
+  out.led_state = last.led;
+  for (const MeasurementSample& s : r.samples) {
+    if (s.device != device.name || !s.value || !s.name.ends_with(kConnectSuffix)) continue;
+    const std::string kind = s.name.substr(0, s.name.size() - kConnectSuffix.size());
+    out.connect_seconds[kind] = to_seconds(from_unit(*s.value, s.unit));
+  }
+  std::vector<Failure> failures = r.run_failures;
+  for (const CaseResult& c : r.cases) {
+    if (c.device == device.name) failures.insert(failures.end(), c.failures.begin(), c.failures.end());
+  }
+  std::vector<const CriterionResult*> missed;
+  for (const CriterionResult& c : r.criteria) {
+    if (!c.passed && (c.scope == device.name || c.scope == "rack")) missed.push_back(&c);
+  }
+  for (const Failure& f : failures) out.orphaned = out.orphaned || f.kind == "orphaned";
+  if (failures.empty() && missed.empty()) {
+    out.result = ProbeResult::success;
+    return out;
+  }
+  const auto worst = worst_class(failures);
+  out.result = worst == FailureClass::device || !worst ? ProbeResult::failure : ProbeResult::error;
+  if (!failures.empty()) {
+    out.reason = fmt::format("{}: {}", failures.front().kind, failures.front().message);
+  } else {
+    const CriterionResult& c = *missed.front();
+    out.reason = fmt::format("slow: {} {} {} over the limit {}", c.measurement, c.statistic,
+                             c.actual.value_or(0), c.limit);
+  }
+  return out;
+}
 
 }  // namespace
 
-Rack rack_of_one(const Rack& rack, const RackDevice& device) {
-  Rack one = rack;
-  one.devices = {device};
-  std::erase_if(one.segments, [&](const Segment& s) { return s.name != device.segment; });
-  return one;
+Rack rack_of(const Rack& rack, const std::vector<const RackDevice*>& devices) {
+  Rack cut = rack;
+  cut.devices.clear();
+  std::set<std::string> segments;
+  for (const RackDevice* d : devices) {
+    cut.devices.push_back(*d);
+    segments.insert(d->segment);
+  }
+  std::erase_if(cut.segments, [&](const Segment& s) { return !segments.contains(s.name); });
+  return cut;
 }
 
-ProbeOutcome run_probe(const Scenario& probe, const Rack& rack, const RackDevice& device,
-                       const BackendRegistry& registry, std::uint64_t seed) {
-  const Rack one = rack_of_one(rack, device);
+std::vector<ProbeOutcome> run_probe(const Scenario& probe, const Rack& rack,
+                                    const std::vector<const RackDevice*>& devices,
+                                    const BackendRegistry& registry, std::uint64_t seed) {
+  const Rack cut = rack_of(rack, devices);
   Scenario scenario = probe;
-  scenario.devices = DeviceSelector{.names = {device.name}, .loc = probe.devices.loc};
+  scenario.devices = DeviceSelector{.loc = probe.devices.loc};
+  for (const RackDevice* d : devices) scenario.devices.names.push_back(d->name);
 
-  auto last = std::make_shared<LastWord>();
+  auto last = std::make_shared<LastWords>();
   RunOptions options;
   options.seed = seed;
   options.results_root = std::filesystem::path();  // a probe writes no results folder
@@ -41,41 +89,17 @@ ProbeOutcome run_probe(const Scenario& probe, const Rack& rack, const RackDevice
   options.health_check = false;
   options.observe = [last](Timeline& timeline, const Scenario&) {
     timeline.subscribe([last](const Event& e) {
-      if (e.kind == EventKind::led) last->led = e.name;
+      if (e.kind == EventKind::led) (*last)[e.device].led = e.name;
       if (e.kind == EventKind::cloud && e.data.is_object() && e.data.contains("status"))
-        last->online = e.data.value("status", "") == "online";
+        (*last)[e.device].online = e.data.value("status", "") == "online";
     });
   };
-  const RunReport report = run_scenario(scenario, one, registry, options);
-  const RunResult& r = report.result;
+  const RunReport report = run_scenario(scenario, cut, registry, options);
 
-  ProbeOutcome out{
-      .device = device.name, .platform = std::string(device.platform->name), .probe = probe.name};
-  out.took = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(r.rig_seconds));
-  out.online = last->online;
-  out.led_state = last->led;
-  for (const MeasurementSample& s : r.samples) {
-    if (!s.value || !s.name.ends_with(kConnectSuffix)) continue;
-    const std::string kind = s.name.substr(0, s.name.size() - kConnectSuffix.size());
-    out.connect_seconds[kind] = to_seconds(from_unit(*s.value, s.unit));
-  }
-  std::vector<Failure> failures = r.run_failures;
-  for (const CaseResult& c : r.cases) failures.insert(failures.end(), c.failures.begin(), c.failures.end());
-  for (const Failure& f : failures) out.orphaned = out.orphaned || f.kind == "orphaned";
-  if (r.passed()) {
-    out.result = ProbeResult::success;
-  } else {
-    const auto worst = r.worst_class();
-    out.result = worst == FailureClass::device || !worst ? ProbeResult::failure : ProbeResult::error;
-    if (!failures.empty())
-      out.reason = fmt::format("{}: {}", failures.front().kind, failures.front().message);
-    for (const CriterionResult& c : r.criteria) {
-      if (!c.passed && out.reason.empty())
-        out.reason = fmt::format("slow: {} {} {} over the limit {}", c.measurement, c.statistic,
-                                 c.actual.value_or(0), c.limit);
-    }
-  }
-  return out;
+  std::vector<ProbeOutcome> outcomes;
+  for (const RackDevice* d : devices)
+    outcomes.push_back(outcome_of(*d, probe, report.result, (*last)[d->name]));
+  return outcomes;
 }
 
 std::string_view to_string(ProbeResult result) {

@@ -1,7 +1,10 @@
 #include "rig/monitor/monitor.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <iterator>
 #include <set>
 
 #include "rig/monitor/probe_schedule.hpp"
@@ -14,6 +17,24 @@ using namespace std::chrono_literals;
 
 // How long the monitor stands back before asking again while a scenario run wants the rack.
 constexpr Duration kYieldPause = 1s;
+
+ProbeOutcome skipped(const RackDevice& device, const Scenario& scenario, std::string reason) {
+  return ProbeOutcome{.device = device.name,
+                      .platform = std::string(device.platform->name),
+                      .probe = scenario.name,
+                      .result = ProbeResult::skipped,
+                      .reason = std::move(reason)};
+}
+
+// One line per outcome; a watch that passed is routine and logged at debug level only.
+void log_outcome(std::string_view what, const ProbeOutcome& o) {
+  const bool passed = o.result == ProbeResult::success;
+  const auto level = !passed           ? spdlog::level::warn
+                     : what == "watch" ? spdlog::level::debug
+                                       : spdlog::level::info;
+  spdlog::log(level, "{} {} on {}: {}{}{}", what, o.probe, o.device, to_string(o.result),
+              o.reason.empty() ? "" : ": ", o.reason);
+}
 
 }  // namespace
 
@@ -42,6 +63,7 @@ Monitor::Monitor(MonitorSettings settings, Rack rack, Probe probe, ProbeTurn& tu
 std::uint64_t Monitor::run() {
   const Instant end = settings_.duration ? time_.now() + *settings_.duration : Instant::max();
   ProbeSchedule schedule(probed_devices(settings_.probe, rack_), settings_.every, time_.now());
+  watch_due_ = time_.now() + settings_.watch_every;  // the first probes see the devices anyway
   const auto interrupted = [this] { return control_.stop.load() || control_.reload.load(); };
   publish();
   while (!control_.stop.load() && time_.now() < end) {
@@ -50,13 +72,12 @@ std::uint64_t Monitor::run() {
       schedule = ProbeSchedule(probed_devices(settings_.probe, rack_), settings_.every, time_.now());
       continue;
     }
-    if (schedule.empty()) {
-      time_.wait_until(end, interrupted);
-      continue;
-    }
-    const ProbeSchedule::Due due = schedule.next();
-    if (due.at > time_.now()) {
-      time_.wait_until(std::min(due.at, end), interrupted);
+    const std::optional<ProbeSchedule::Due> probe_due =
+        schedule.empty() ? std::nullopt : std::optional(schedule.next());
+    const Instant watch_at = settings_.watch ? watch_due_ : Instant::max();
+    const Instant next = std::min(probe_due ? probe_due->at : Instant::max(), watch_at);
+    if (next > time_.now()) {
+      time_.wait_until(std::min(next, end), interrupted);
       continue;
     }
     if (const auto taker = turn_.wanted_by(rack_)) {
@@ -66,44 +87,95 @@ std::uint64_t Monitor::run() {
       continue;
     }
     standing_back_ = false;
-    const RackDevice* device = rack_.find_device(due.device);
-    if (device) probe_one(*device);
-    schedule.done(due.device, time_.now());
+    if (probe_due && probe_due->at <= watch_at) {  // a probe due as a watch is goes first
+      const RackDevice* device = rack_.find_device(probe_due->device);
+      if (device) probe_one(*device);
+      schedule.done(probe_due->device, time_.now());
+    } else {
+      watch_all();
+      // Once per period; a watch that overran it (a device slow to answer) is followed by the next.
+      watch_due_ = std::max(watch_due_ + settings_.watch_every, time_.now());
+    }
   }
   publish();
   return probes_;
 }
 
+std::set<std::string> Monitor::segments_in_outage() {
+  std::set<std::string> segments;
+  if (!outage_check_) return segments;
+  for (const auto& [segment, active] : outage_check_(rack_)) {
+    metrics_.outage(segment, active);
+    if (active) segments.insert(segment);
+  }
+  return segments;
+}
+
+std::vector<ProbeOutcome> Monitor::run_in_turn(const Scenario& scenario,
+                                               const std::vector<const RackDevice*>& devices) {
+  if (auto refused = turn_.take(rack_, devices, scenario)) {
+    std::vector<ProbeOutcome> skips;
+    for (const RackDevice* d : devices) skips.push_back(skipped(*d, scenario, *refused));
+    return skips;
+  }
+  std::vector<ProbeOutcome> outcomes = probe_(scenario, rack_, devices, settings_.seed + runs_);
+  turn_.give_back();
+  ++runs_;
+  // The devices ran side by side on one clock: the run took as long as its longest flow.
+  Duration took{0};
+  for (const ProbeOutcome& o : outcomes) took = std::max(took, o.took);
+  time_.passed(took);
+  // An outage put in force while the run went (by someone else: the run lifts its own) may be what
+  // failed a device: that verdict cannot stand, and the alerts hold off for the outage anyway.
+  const std::set<std::string> in_outage = segments_in_outage();
+  for (ProbeOutcome& o : outcomes) {
+    const RackDevice* d = rack_.find_device(o.device);
+    if (o.result == ProbeResult::success || !d || !in_outage.contains(d->segment)) continue;
+    o.reason = fmt::format("an outage was put in force on segment {} while it ran (it found: {})", d->segment,
+                           o.reason);
+    o.result = ProbeResult::skipped;
+  }
+  return outcomes;
+}
+
 void Monitor::probe_one(const RackDevice& device) {
-  const auto skipped = [&](std::string reason) {
-    return ProbeOutcome{.device = device.name,
-                        .platform = std::string(device.platform->name),
-                        .probe = settings_.probe.name,
-                        .result = ProbeResult::skipped,
-                        .reason = std::move(reason)};
-  };
-  bool outage_here = false;
-  if (outage_check_) {
-    for (const auto& [segment, active] : outage_check_(rack_)) {
-      metrics_.outage(segment, active);
-      outage_here = outage_here || (active && segment == device.segment);
-    }
-  }
-  ProbeOutcome outcome;
-  if (outage_here) {
-    outcome = skipped("an outage is in force on segment " + device.segment);
-  } else if (auto refused = turn_.take(rack_, device, settings_.probe)) {
-    outcome = skipped(std::move(*refused));
+  std::vector<ProbeOutcome> outcomes;
+  if (segments_in_outage().contains(device.segment)) {
+    outcomes.push_back(
+        skipped(device, settings_.probe, "an outage is in force on segment " + device.segment));
   } else {
-    outcome = probe_(settings_.probe, rack_, device, settings_.seed + probes_);
-    turn_.give_back();
-    time_.passed(outcome.took);
-    ++probes_;
+    const std::uint64_t runs_before = runs_;
+    outcomes = run_in_turn(settings_.probe, {&device});
+    probes_ += runs_ - runs_before;
   }
-  metrics_.record(outcome, time_.unix_seconds());
-  const auto level = outcome.result == ProbeResult::success ? spdlog::level::info : spdlog::level::warn;
-  spdlog::log(level, "probe {} on {}: {}{}{}", outcome.probe, outcome.device, to_string(outcome.result),
-              outcome.reason.empty() ? "" : ": ", outcome.reason);
+  for (const ProbeOutcome& o : outcomes) {
+    metrics_.record(o, time_.unix_seconds());
+    log_outcome("probe", o);
+  }
+  publish();
+}
+
+void Monitor::watch_all() {
+  const std::set<std::string> in_outage = segments_in_outage();
+  std::vector<ProbeOutcome> outcomes;
+  std::vector<const RackDevice*> watched;
+  for (const std::string& name : probed_devices(*settings_.watch, rack_)) {
+    const RackDevice* device = rack_.find_device(name);
+    if (in_outage.contains(device->segment))
+      outcomes.push_back(
+          skipped(*device, *settings_.watch, "an outage is in force on segment " + device->segment));
+    else
+      watched.push_back(device);
+  }
+  if (!watched.empty()) {
+    std::vector<ProbeOutcome> seen = run_in_turn(*settings_.watch, watched);
+    outcomes.insert(outcomes.end(), std::make_move_iterator(seen.begin()),
+                    std::make_move_iterator(seen.end()));
+  }
+  for (const ProbeOutcome& o : outcomes) {
+    metrics_.record_watch(o, time_.unix_seconds());
+    log_outcome("watch", o);
+  }
   publish();
 }
 

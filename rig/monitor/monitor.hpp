@@ -1,11 +1,17 @@
 // `cyanrig monitor`: probes every device of a rack in turn, staggered across the period, and keeps
 // the alert-relevant state as metrics (docs/monitoring.md).
 //
-// The loop: wait for the next device due (or a stop/reload request), stand back while a scenario
-// run wants the rack (ProbeTurn::wanted_by), take the device's turn, run the probe, give the
-// turn back, record the outcome (metrics, one log line, the textfile). Backend faults are probe
-// outcomes (result "error"), never an exit: only a stop request (SIGINT/SIGTERM) or the end of
-// `--duration` ends the loop, and every probe has already left relays safe and outages lifted.
+// The loop: wait for the next device due (or the next watch, or a stop/reload request), stand back
+// while a scenario run wants the rack (ProbeTurn::wanted_by), take the rack's turn, run the probe
+// (or the watch), give the turn back, record the outcomes (metrics, log lines, the textfile).
+// Backend faults are outcomes (result "error"), never an exit: only a stop request (SIGINT/SIGTERM)
+// or the end of `--duration` ends the loop, and every run has already left relays safe and outages
+// lifted.
+//
+// Between probes, when a watch scenario is given, every watched device is looked at together once
+// per `watch_every`: a run that switches no power (scenarios/canary_watch.yaml: the cloud lists it
+// online, breathing cyan, `ping` answers), so a device that drops off or turns orphaned while it
+// sits connected is seen within a minute, not at its next probe.
 #pragma once
 
 #include <atomic>
@@ -14,6 +20,8 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
+#include <vector>
 
 #include "rig/monitor/canary_metrics.hpp"
 #include "rig/monitor/monitor_time.hpp"
@@ -34,6 +42,8 @@ struct MonitorControl {
 struct MonitorSettings {
   Scenario probe;
   Duration every = std::chrono::minutes(5);
+  std::optional<Scenario> watch;  // empty: no watch between probes
+  Duration watch_every = std::chrono::minutes(1);
   std::optional<Duration> duration;  // empty: until stopped
   std::filesystem::path textfile;    // empty: none
   std::uint64_t seed = 1;
@@ -44,8 +54,9 @@ class Monitor {
   // The rack again (SIGHUP), checked against the probe; nothing when it has problems (they are
   // logged and the monitor keeps the rack it has).
   using RackSource = std::function<std::optional<Rack>()>;
-  using Probe =
-      std::function<ProbeOutcome(const Scenario&, const Rack&, const RackDevice&, std::uint64_t seed)>;
+  // Runs a probe or watch scenario on some devices at once: one outcome per device, in order.
+  using Probe = std::function<std::vector<ProbeOutcome>(
+      const Scenario&, const Rack&, const std::vector<const RackDevice*>&, std::uint64_t seed)>;
 
   Monitor(MonitorSettings settings, Rack rack, Probe probe, ProbeTurn& turn, MonitorTime& time,
           MetricsRegistry& registry, MonitorControl& control);
@@ -58,12 +69,21 @@ class Monitor {
   void on_reload(RackSource source) { reload_source_ = std::move(source); }
   void on_outage_check(OutageCheck check) { outage_check_ = std::move(check); }
 
-  // Runs until stopped or the duration is over; returns how many probes ran (skips not counted).
+  // Runs until stopped or the duration is over; returns how many probes ran (skips and watches not
+  // counted).
   std::uint64_t run();
 
  private:
   void reload();
   void probe_one(const RackDevice& device);
+  void watch_all();
+  // Runs `scenario` on `devices` in the rack's turn: their outcomes, or skips naming why the turn
+  // was refused.
+  std::vector<ProbeOutcome> run_in_turn(const Scenario& scenario,
+                                        const std::vector<const RackDevice*>& devices);
+  // The segments with an outage in force (or that cannot be asked), as the outage check says;
+  // cyanrig_outage_active follows it.
+  std::set<std::string> segments_in_outage();
   void publish();
 
   MonitorSettings settings_;
@@ -77,6 +97,8 @@ class Monitor {
   RackSource reload_source_;
   OutageCheck outage_check_;
   std::uint64_t probes_ = 0;
+  std::uint64_t runs_ = 0;  // probes and watches: run k uses seed + k
+  Instant watch_due_;
   bool standing_back_ = false;  // said once per wait
 };
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace cyanrig::monitor {
 namespace {
 
@@ -12,12 +14,17 @@ constexpr Duration kProbeOverhead = 1min;
 
 }  // namespace
 
-std::optional<std::string> RackLockTurn::take(const Rack& rack, const RackDevice& device,
+std::optional<std::string> RackLockTurn::take(const Rack& rack, const std::vector<const RackDevice*>& devices,
                                               const Scenario& probe) {
+  // The devices' flows run side by side: the run's bound is the longest of theirs.
+  Duration bound{0};
+  for (const RackDevice* d : devices) bound = std::max(bound, probe.longest_on(*d));
+  const std::string on =
+      devices.size() == 1 ? devices.front()->name : fmt::format("{} devices", devices.size());
   RackLockAttempt attempt = take_rack_lock(rack,
                                            {.command = "monitor",
-                                            .scenario = fmt::format("{} on {}", probe.name, device.name),
-                                            .yields_within = probe.longest_on(device) + kProbeOverhead},
+                                            .scenario = fmt::format("{} on {}", probe.name, on),
+                                            .yields_within = bound + kProbeOverhead},
                                            registry_);
   if (!attempt) return std::move(attempt.refusal);
   lock_ = std::move(attempt.lock);

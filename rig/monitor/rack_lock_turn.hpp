@@ -16,7 +16,8 @@ class RackLockTurn final : public ProbeTurn {
  public:
   explicit RackLockTurn(const BackendRegistry& registry) : registry_(registry) {}
 
-  std::optional<std::string> take(const Rack& rack, const RackDevice& device, const Scenario& probe) override;
+  std::optional<std::string> take(const Rack& rack, const std::vector<const RackDevice*>& devices,
+                                  const Scenario& probe) override;
   void give_back() override { lock_.reset(); }
   std::optional<std::string> wanted_by(const Rack& rack) const override;
 

@@ -34,6 +34,14 @@ for family in cyanrig_probe_success cyanrig_probe_runs_total cyanrig_connect_dur
   grep -q "^$family{" "$work/metrics" || { echo "missing $family"; exit 1; }
 done
 grep -q '^up[ {]' "$work/metrics" && { echo "the monitor must not expose up"; exit 1; }
+# No device of the in-process simulated rack stays connected between probes: no watch, and it says why.
+grep -q '^cyanrig monitor: no watch between probes: the built-in simulated rack starts a new world for every run' "$work/out" ||
+  { echo "the monitor did not say why it does not watch:"; cat "$work/out"; exit 1; }
+grep -q '^cyanrig_watch_success{' "$work/metrics" && { echo "a watch ran on the simulated rack"; exit 1; }
+code=0
+"$cyanrig" monitor --watch canary_watch --duration 1m >"$work/watch.out" 2>"$work/watch.err" || code=$?
+[ "$code" -eq 2 ] && grep -q -- '--watch canary_watch: cannot watch: the built-in simulated rack' "$work/watch.err" ||
+  { echo "--watch on the simulated rack: exit $code"; cat "$work/watch.err"; exit 1; }
 # The sim rack's devices pass the canary.
 grep -q 'cyanrig_probe_success{device="argon-1",platform="argon",probe="canary"} 1' "$work/metrics" ||
   { echo "argon-1 did not pass:"; grep argon-1 "$work/metrics"; cat "$work/err"; exit 1; }

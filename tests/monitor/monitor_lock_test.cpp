@@ -41,7 +41,7 @@ class MonitorLock : public ::testing::Test {
         Step{.action = ExpectStep{.within = LimitRef{.name = "connect"}, .from = "step_start"}});
   }
 
-  const RackDevice& argon() const { return rack_.devices.front(); }
+  std::vector<const RackDevice*> argon() const { return {&rack_.devices.front()}; }
 
   test::TempDir locks_;
   Rack rack_;

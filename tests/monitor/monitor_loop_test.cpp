@@ -1,6 +1,8 @@
 // The monitor loop with a stand-in probe on the built-in rack's devices, in virtual time.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "drivers/all_backends.hpp"
 #include "rig/monitor/monitor.hpp"
 #include "rig/monitor/rack_lock_turn.hpp"
@@ -15,7 +17,8 @@ using namespace std::chrono_literals;
 class RunWaitingAtFirst final : public ProbeTurn {
  public:
   explicit RunWaitingAtFirst(int checks) : checks_(checks) {}
-  std::optional<std::string> take(const Rack&, const RackDevice&, const Scenario&) override {
+  std::optional<std::string> take(const Rack&, const std::vector<const RackDevice*>&,
+                                  const Scenario&) override {
     return std::nullopt;
   }
   void give_back() override {}
@@ -38,22 +41,54 @@ struct LoopBench {
   std::unique_ptr<MonitorTime> time = make_virtual_monitor_time();
   std::vector<std::string> probed;
   std::vector<Instant> probed_at;
+  std::vector<std::vector<std::string>> watched;  // the devices of each watch run
+  std::vector<Instant> watched_at;
+  // What a watch finds on a device (success when not named).
+  std::map<std::string, ProbeOutcome> watch_finds;
 
-  Monitor monitor(Duration duration, std::function<void()> after_probe = {}) {
-    Scenario probe;
-    probe.name = "canary";
-    probe.devices.all = true;
+  static Scenario scenario(std::string name) {
+    Scenario s;
+    s.name = std::move(name);
+    s.devices.all = true;
+    return s;
+  }
+
+  Monitor monitor(Duration duration, std::function<void()> after_probe = {},
+                  std::optional<Scenario> watch = std::nullopt) {
     return Monitor(
-        MonitorSettings{.probe = probe, .every = 8min, .duration = duration}, rack,
-        [this, after_probe](const Scenario& s, const Rack&, const RackDevice& d, std::uint64_t) {
-          probed.push_back(d.name);
-          probed_at.push_back(time->now());
-          if (after_probe) after_probe();
-          return ProbeOutcome{.device = d.name,
-                              .platform = std::string(d.platform->name),
-                              .probe = s.name,
-                              .result = ProbeResult::success,
-                              .took = 30s};
+        MonitorSettings{
+            .probe = scenario("canary"), .every = 8min, .watch = std::move(watch), .duration = duration},
+        rack,
+        [this, after_probe](const Scenario& s, const Rack&, const std::vector<const RackDevice*>& devices,
+                            std::uint64_t) {
+          const bool is_watch = s.name != "canary";
+          std::vector<ProbeOutcome> outcomes;
+          if (is_watch) {
+            watched.emplace_back();
+            watched_at.push_back(time->now());
+          }
+          for (const RackDevice* d : devices) {
+            ProbeOutcome o{.device = d->name,
+                           .platform = std::string(d->platform->name),
+                           .probe = s.name,
+                           .result = ProbeResult::success,
+                           .took = is_watch ? 5s : 30s};
+            if (is_watch) {
+              watched.back().push_back(d->name);
+              if (const auto it = watch_finds.find(d->name); it != watch_finds.end()) {
+                o.result = it->second.result;
+                o.reason = it->second.reason;
+                o.orphaned = it->second.orphaned;
+                o.online = it->second.online;
+              }
+            } else {
+              probed.push_back(d->name);
+              probed_at.push_back(time->now());
+            }
+            outcomes.push_back(std::move(o));
+          }
+          if (!is_watch && after_probe) after_probe();
+          return outcomes;
         },
         *turn, *time, registry, control);
   }
@@ -118,6 +153,97 @@ TEST(MonitorLoop, AReloadDropsTheSeriesOfDevicesThatLeftTheRack) {
   const std::string text = bench.registry.exposition();
   EXPECT_EQ(text.find("argon-1"), std::string::npos) << text;
   EXPECT_NE(text.find("photon-1"), std::string::npos);
+}
+
+TEST(MonitorLoop, WatchesEveryDeviceTogetherOncePerWatchPeriodBetweenProbes) {
+  LoopBench bench;
+  const Instant start = bench.time->now();
+  auto loop = bench.monitor(8min, {}, LoopBench::scenario("canary_watch"));
+  EXPECT_EQ(loop.run(), 8U) << "the probes keep their schedule";
+  // 8 min: a watch a minute after the last one ended (each probe and watch takes time on the clock).
+  ASSERT_GE(bench.watched.size(), 6U);
+  EXPECT_LE(bench.watched.size(), 8U);
+  EXPECT_EQ(bench.watched.front().size(), 8U) << "one watch run looks at every device";
+  EXPECT_GE(bench.watched_at.front() - start, 1min) << "the first probes see the devices first";
+  for (std::size_t i = 1; i < bench.watched_at.size(); ++i)
+    EXPECT_GE(bench.watched_at[i] - bench.watched_at[i - 1], 1min) << "watch " << i;
+  const std::string text = bench.registry.exposition();
+  EXPECT_NE(
+      text.find("cyanrig_watch_success{device=\"argon-1\",platform=\"argon\",watch=\"canary_watch\"} 1\n"),
+      std::string::npos)
+      << text;
+}
+
+TEST(MonitorLoop, ADeviceFoundOrphanedBetweenProbesShowsAtOnceAndItsProbeStateStays) {
+  LoopBench bench;
+  bench.watch_finds["argon-1"] = ProbeOutcome{.result = ProbeResult::failure,
+                                              .reason = "orphaned: ping timed out (HTTP 408)",
+                                              .online = true,
+                                              .orphaned = true};
+  auto loop = bench.monitor(2min, {}, LoopBench::scenario("canary_watch"));
+  loop.run();
+  ASSERT_FALSE(bench.watched.empty());
+  const std::string text = bench.registry.exposition();
+  EXPECT_NE(
+      text.find("cyanrig_watch_success{device=\"argon-1\",platform=\"argon\",watch=\"canary_watch\"} 0\n"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("cyanrig_device_orphaned{device=\"argon-1\"} 1\n"), std::string::npos);
+  EXPECT_NE(
+      text.find("cyanrig_watch_runs_total{device=\"argon-1\",watch=\"canary_watch\",result=\"failure\"} 1\n"),
+      std::string::npos);
+  EXPECT_NE(text.find("cyanrig_device_orphaned{device=\"photon-1\"} 0\n"), std::string::npos);
+}
+
+TEST(MonitorLoop, AWatchLeavesOutDevicesOnASegmentWithAnOutageInForce) {
+  LoopBench bench;
+  auto loop = bench.monitor(2min, {}, LoopBench::scenario("canary_watch"));
+  loop.on_outage_check([](const Rack&) {
+    return std::map<std::string, bool>{{"lab-wifi", true}, {"lab-cellular", false}};
+  });
+  loop.run();
+  ASSERT_FALSE(bench.watched.empty());
+  EXPECT_EQ(bench.watched.front(), (std::vector<std::string>{"boron-1", "boron-2"}));
+  const std::string text = bench.registry.exposition();
+  EXPECT_NE(
+      text.find("cyanrig_watch_runs_total{device=\"argon-1\",watch=\"canary_watch\",result=\"skipped\"} 1\n"),
+      std::string::npos)
+      << text;
+}
+
+TEST(MonitorLoop, AWatchThatFailedAsAnOutageWasPutInForceIsNotCountedAgainstTheDevice) {
+  LoopBench bench;
+  bool outage = false;
+  auto loop = bench.monitor(2min, {}, LoopBench::scenario("canary_watch"));
+  loop.on_outage_check([&](const Rack&) {
+    // Someone starts an outage on lab-wifi while the first watch runs (the check after it sees it).
+    if (!bench.watched.empty()) outage = true;
+    return std::map<std::string, bool>{{"lab-wifi", outage}, {"lab-cellular", false}};
+  });
+  bench.watch_finds["argon-1"] =
+      ProbeOutcome{.result = ProbeResult::failure, .reason = "timeout: ping timed out (HTTP 408)"};
+  bench.watch_finds["boron-1"] = bench.watch_finds["argon-1"];
+  loop.run();
+  ASSERT_FALSE(bench.watched.empty());
+  const std::string text = bench.registry.exposition();
+  EXPECT_EQ(text.find("cyanrig_watch_success{device=\"argon-1\""), std::string::npos)
+      << "the outage, not argon-1, may have failed it\n"
+      << text;
+  EXPECT_NE(
+      text.find("cyanrig_watch_runs_total{device=\"argon-1\",watch=\"canary_watch\",result=\"skipped\"} 1\n"),
+      std::string::npos);
+  EXPECT_NE(
+      text.find("cyanrig_watch_success{device=\"boron-1\",platform=\"boron\",watch=\"canary_watch\"} 0\n"),
+      std::string::npos)
+      << "boron-1's segment had no outage: its failure stands";
+}
+
+TEST(MonitorLoop, NoWatchRunsWhenNoneIsGiven) {
+  LoopBench bench;
+  auto loop = bench.monitor(16min);
+  loop.run();
+  EXPECT_TRUE(bench.watched.empty());
+  EXPECT_EQ(bench.registry.exposition().find("cyanrig_watch_success{"), std::string::npos);
 }
 
 }  // namespace

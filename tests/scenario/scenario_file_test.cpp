@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "rig/rack/rack_file.hpp"
 
 using namespace cyanrig;
@@ -29,16 +31,21 @@ const std::string kHeader = "scenario: t\ndevices: all\n";
 }  // namespace
 
 TEST(ScenarioFile, ShippedScenariosValidateAgainstTheBuiltInRack) {
-  for (const char* name :
-       {"reboot_during_outage", "sleep_recovery", "ota_update", "connect_time_slo", "orphan_check"}) {
+  std::size_t shipped = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(CYANRIG_SOURCE_DIR) + "/scenarios")) {
+    if (entry.path().extension() != ".yaml") continue;
+    ++shipped;
+    const std::string name = entry.path().stem().string();
+    const std::string path = entry.path().string();
     Diagnostics diags;
-    const std::string path = std::string(CYANRIG_SOURCE_DIR) + "/scenarios/" + name + ".yaml";
     const auto s = load_scenario_file(path, diags);
     ASSERT_TRUE(s) << name << ": " << (diags.empty() ? "" : diags.items().front().to_string());
     check_scenario_against_rack(*s, builtin_sim_rack(), diags);
     EXPECT_TRUE(diags.empty()) << diags.items().front().to_string();
     EXPECT_EQ(s->name, name);
   }
+  EXPECT_GE(shipped, 7U) << "the shipped scenarios were not found";
 }
 
 TEST(ScenarioFile, TheLongestRunTakesEveryWaitToItsLimitForTheDevicesPlatform) {
