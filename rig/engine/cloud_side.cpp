@@ -90,9 +90,14 @@ void CloudSide::request(Flow& f, Instant until, const std::string& what,
   }));
   send([this, &f, generation, what, ok = std::move(ok)](const CloudReply& reply) {
     if (f.done || f.generation != generation) return;
-    run_.timeline.record(
-        EventKind::cloud, f.name(), ev::cloud::kReply,
-        {{"request", what}, {"http_status", reply.http_status}, {"error", to_string(reply.error)}});
+    nlohmann::json data = {
+        {"request", what}, {"http_status", reply.http_status}, {"error", to_string(reply.error)}};
+    // What the device answered: a function's return value, a variable's value.
+    for (const char* field : {"return_value", "result"}) {
+      if (reply.ok() && reply.body.is_object() && reply.body.contains(field))
+        data["value"] = reply.body[field];
+    }
+    run_.timeline.record(EventKind::cloud, f.name(), ev::cloud::kReply, std::move(data));
     if (!reply.ok()) {
       fail_(f, cloud_failure(f, reply, what));
       return;

@@ -23,6 +23,10 @@ CanaryMetrics::CanaryMetrics(MetricsRegistry& r) : registry_(r) {
             MetricType::counter, {"device", "watch", "result"});
   r.declare("cyanrig_last_watch_timestamp_seconds", "When the device's last watch ended (Unix time).",
             MetricType::gauge, {"device", "watch"});
+  r.declare("cyanrig_device_restarts_total",
+            "Restarts the monitor did not cause, found by watches: the device's uptime was shorter than the "
+            "time since a watch last read it.",
+            MetricType::counter, {"device"});
   r.declare("cyanrig_device_online",
             "1 if the cloud last listed the device online, 0 if offline (last probe or watch).",
             MetricType::gauge, {"device"});
@@ -69,6 +73,10 @@ void CanaryMetrics::record_seen(const ProbeOutcome& o) {
     current = o.led_state;
     registry_.set("cyanrig_led_state", {o.device, current}, 1);
   }
+}
+
+void CanaryMetrics::uptime_read(const std::string& device, bool restarted) {
+  registry_.add("cyanrig_device_restarts_total", {device}, restarted ? 1 : 0);
 }
 
 void CanaryMetrics::outage(const std::string& segment, bool active) {

@@ -25,6 +25,8 @@ class CanaryMetrics {
   void record(const ProbeOutcome& outcome, double unix_seconds);
   // A watch between probes finished (or was skipped): the device was looked at, not power-cycled.
   void record_watch(const ProbeOutcome& outcome, double unix_seconds);
+  // A watch read the device's uptime; `restarted`: it had restarted by itself since the last read.
+  void uptime_read(const std::string& device, bool restarted);
   void outage(const std::string& segment, bool active);
   // The device left the rack (SIGHUP reload): its series go.
   void forget_device(const std::string& device);

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "rig/engine/engine.hpp"
+#include "rig/event_names.hpp"
 
 namespace cyanrig::monitor {
 namespace {
@@ -17,17 +18,25 @@ constexpr std::string_view kConnectSuffix = "_connect";
 struct LastWord {
   std::optional<bool> online;
   std::string led;
+  std::optional<double> uptime;  // the `uptime` variable's last value read, seconds
+  Instant uptime_read;
 };
-using LastWords = std::map<std::string, LastWord>;
+struct LastWords {
+  std::map<std::string, LastWord> devices;
+  Instant last_event;  // the run's end, near enough: its last event
+};
+
+constexpr std::string_view kUptimeRead = "variable uptime";
 
 // The device's outcome from the run's result: its own case failures, the run's, and its criteria.
 ProbeOutcome outcome_of(const RackDevice& device, const Scenario& probe, const RunResult& r,
-                        const LastWord& last) {
+                        const LastWord& last, Instant run_end) {
   ProbeOutcome out{
       .device = device.name, .platform = std::string(device.platform->name), .probe = probe.name};
   out.took = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(r.rig_seconds));
   out.online = last.online;
   out.led_state = last.led;
+  if (last.uptime) out.uptime_seconds = *last.uptime + to_seconds(run_end - last.uptime_read);
   for (const MeasurementSample& s : r.samples) {
     if (s.device != device.name || !s.value || !s.name.ends_with(kConnectSuffix)) continue;
     const std::string kind = s.name.substr(0, s.name.size() - kConnectSuffix.size());
@@ -89,16 +98,23 @@ std::vector<ProbeOutcome> run_probe(const Scenario& probe, const Rack& rack,
   options.health_check = false;
   options.observe = [last](Timeline& timeline, const Scenario&) {
     timeline.subscribe([last](const Event& e) {
-      if (e.kind == EventKind::led) (*last)[e.device].led = e.name;
-      if (e.kind == EventKind::cloud && e.data.is_object() && e.data.contains("status"))
-        (*last)[e.device].online = e.data.value("status", "") == "online";
+      last->last_event = e.t;
+      LastWord& device = last->devices[e.device];
+      if (e.kind == EventKind::led) device.led = e.name;
+      if (e.kind != EventKind::cloud || !e.data.is_object()) return;
+      if (e.data.contains("status")) device.online = e.data.value("status", "") == "online";
+      if (e.name == ev::cloud::kReply && e.data.value("request", "") == kUptimeRead &&
+          e.data.contains("value") && e.data["value"].is_number()) {
+        device.uptime = e.data["value"].get<double>();
+        device.uptime_read = e.t;
+      }
     });
   };
   const RunReport report = run_scenario(scenario, cut, registry, options);
 
   std::vector<ProbeOutcome> outcomes;
   for (const RackDevice* d : devices)
-    outcomes.push_back(outcome_of(*d, probe, report.result, (*last)[d->name]));
+    outcomes.push_back(outcome_of(*d, probe, report.result, last->devices[d->name], last->last_event));
   return outcomes;
 }
 

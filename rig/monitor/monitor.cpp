@@ -18,6 +18,10 @@ using namespace std::chrono_literals;
 // How long the monitor stands back before asking again while a scenario run wants the rack.
 constexpr Duration kYieldPause = 1s;
 
+// How much shorter than the time since the last watch an uptime may be and still be read as "no
+// restart": the variable is whole seconds, read some seconds before the watch ended.
+constexpr Duration kUptimeSlack = 10s;
+
 ProbeOutcome skipped(const RackDevice& device, const Scenario& scenario, std::string reason) {
   return ProbeOutcome{.device = device.name,
                       .platform = std::string(device.platform->name),
@@ -151,6 +155,7 @@ void Monitor::probe_one(const RackDevice& device) {
   for (const ProbeOutcome& o : outcomes) {
     metrics_.record(o, time_.unix_seconds());
     log_outcome("probe", o);
+    if (o.result != ProbeResult::skipped) uptime_seen_.erase(o.device);  // it power-cycled the device
   }
   publish();
 }
@@ -175,8 +180,28 @@ void Monitor::watch_all() {
   for (const ProbeOutcome& o : outcomes) {
     metrics_.record_watch(o, time_.unix_seconds());
     log_outcome("watch", o);
+    check_uptime(o);
   }
   publish();
+}
+
+void Monitor::check_uptime(const ProbeOutcome& o) {
+  if (!o.uptime_seconds) return;
+  const Instant now = time_.now();
+  const auto seen = uptime_seen_.find(o.device);
+  bool restarted = false;
+  if (seen != uptime_seen_.end()) {
+    // Running all along, its uptime has grown by at least the time since; a restart leaves less.
+    const double since = to_seconds(now - seen->second.at);
+    restarted = *o.uptime_seconds + to_seconds(kUptimeSlack) < since;
+    if (restarted)
+      spdlog::warn(
+          "watch {} on {}: the device restarted by itself since the last watch: uptime {:.0f} s, {:.0f} s "
+          "since the watch that read {:.0f} s",
+          o.probe, o.device, *o.uptime_seconds, since, seen->second.seconds);
+  }
+  metrics_.uptime_read(o.device, restarted);
+  uptime_seen_[o.device] = UptimeSeen{.seconds = *o.uptime_seconds, .at = now};
 }
 
 void Monitor::reload() {
@@ -189,7 +214,9 @@ void Monitor::reload() {
   std::set<std::string> kept;
   for (const RackDevice& d : fresh->devices) kept.insert(d.name);
   for (const RackDevice& d : rack_.devices) {
-    if (!kept.contains(d.name)) metrics_.forget_device(d.name);
+    if (kept.contains(d.name)) continue;
+    metrics_.forget_device(d.name);
+    uptime_seen_.erase(d.name);
   }
   rack_ = std::move(*fresh);
   for (const Segment& s : rack_.segments) metrics_.outage(s.name, false);

@@ -11,7 +11,9 @@
 // Between probes, when a watch scenario is given, every watched device is looked at together once
 // per `watch_every`: a run that switches no power (scenarios/canary_watch.yaml: the cloud lists it
 // online, breathing cyan, `ping` answers), so a device that drops off or turns orphaned while it
-// sits connected is seen within a minute, not at its next probe.
+// sits connected is seen within a minute, not at its next probe. A watch that reads the device's
+// `uptime` also finds restarts nobody asked for: an uptime shorter than the time since the last watch
+// read it (a probe in between, which restarts the device itself, does not count).
 #pragma once
 
 #include <atomic>
@@ -84,6 +86,8 @@ class Monitor {
   // The segments with an outage in force (or that cannot be asked), as the outage check says;
   // cyanrig_outage_active follows it.
   std::set<std::string> segments_in_outage();
+  // The device's uptime against the last watch's: did it restart by itself in between?
+  void check_uptime(const ProbeOutcome& watched);
   void publish();
 
   MonitorSettings settings_;
@@ -99,6 +103,13 @@ class Monitor {
   std::uint64_t probes_ = 0;
   std::uint64_t runs_ = 0;  // probes and watches: run k uses seed + k
   Instant watch_due_;
+  // Per device: the uptime a watch last read (seconds) and when. A probe, which restarts the device
+  // itself, clears it.
+  struct UptimeSeen {
+    double seconds = 0;
+    Instant at;
+  };
+  std::map<std::string, UptimeSeen> uptime_seen_;
   bool standing_back_ = false;  // said once per wait
 };
 

@@ -20,7 +20,7 @@ std::string_view to_string(ProbeResult result);
 struct ProbeOutcome {
   std::string device;
   std::string platform;
-  std::string probe;  // the probe scenario's name
+  std::string probe;  // the probe (or watch) scenario's name
   ProbeResult result = ProbeResult::skipped;
   std::string reason;  // the first failure's kind and message, or why it was skipped
   // Timed connects by kind ("cold", "warm"): the scenario's measurements named <kind>_connect.
@@ -28,7 +28,10 @@ struct ProbeOutcome {
   std::optional<bool> online;  // the cloud's last word on the device during the probe
   bool orphaned = false;       // listed online and breathing cyan, yet calls timed out
   std::string led_state;       // the last LED state decoded, empty when none was
-  Duration took{0};            // on the probe run's clock
+  // The device's `uptime` variable as of the run's end (read during it, the rest of the run added),
+  // in seconds; empty when the run did not read it.
+  std::optional<double> uptime_seconds;
+  Duration took{0};  // on the probe run's clock
 };
 
 }  // namespace cyanrig::monitor

@@ -45,6 +45,18 @@ struct LoopBench {
   std::vector<Instant> watched_at;
   // What a watch finds on a device (success when not named).
   std::map<std::string, ProbeOutcome> watch_finds;
+  // When each device last started: an hour before the bench, at each probe (which power-cycles it),
+  // and at the restarts it makes by itself (`restarts_itself`). Watches read it as `uptime`.
+  Instant bench_start = time->now();
+  std::map<std::string, Instant> booted;
+  std::map<std::string, Instant> restarts_itself;
+
+  double uptime_at(const std::string& device, Instant t) {
+    Instant boot = booted.contains(device) ? booted[device] : bench_start - 1h;
+    if (const auto it = restarts_itself.find(device); it != restarts_itself.end() && it->second <= t)
+      boot = std::max(boot, it->second);
+    return to_seconds(t - boot);
+  }
 
   static Scenario scenario(std::string name) {
     Scenario s;
@@ -75,6 +87,7 @@ struct LoopBench {
                            .took = is_watch ? 5s : 30s};
             if (is_watch) {
               watched.back().push_back(d->name);
+              o.uptime_seconds = uptime_at(d->name, time->now() + o.took);
               if (const auto it = watch_finds.find(d->name); it != watch_finds.end()) {
                 o.result = it->second.result;
                 o.reason = it->second.reason;
@@ -82,6 +95,7 @@ struct LoopBench {
                 o.online = it->second.online;
               }
             } else {
+              booted[d->name] = time->now() + 5s;
               probed.push_back(d->name);
               probed_at.push_back(time->now());
             }
@@ -236,6 +250,18 @@ TEST(MonitorLoop, AWatchThatFailedAsAnOutageWasPutInForceIsNotCountedAgainstTheD
       text.find("cyanrig_watch_success{device=\"boron-1\",platform=\"boron\",watch=\"canary_watch\"} 0\n"),
       std::string::npos)
       << "boron-1's segment had no outage: its failure stands";
+}
+
+TEST(MonitorLoop, AWatchFindsARestartNobodyAskedForOnceAndNotTheProbesOwn) {
+  LoopBench bench;
+  bench.restarts_itself["argon-1"] = bench.bench_start + 12min + 20s;  // a panic, say, after its 10 min probe
+  auto loop = bench.monitor(16min, {}, LoopBench::scenario("canary_watch"));
+  loop.run();
+  const std::string text = bench.registry.exposition();
+  EXPECT_NE(text.find("cyanrig_device_restarts_total{device=\"argon-1\"} 1\n"), std::string::npos) << text;
+  // Every device was probed (power-cycled by the monitor) twice meanwhile: none of that counts.
+  EXPECT_NE(text.find("cyanrig_device_restarts_total{device=\"argon-2\"} 0\n"), std::string::npos);
+  EXPECT_NE(text.find("cyanrig_device_restarts_total{device=\"photon-1\"} 0\n"), std::string::npos);
 }
 
 TEST(MonitorLoop, NoWatchRunsWhenNoneIsGiven) {

@@ -3,7 +3,7 @@
 # stays powered between probes; a cloud outage on its segment is seen by the monitor (watches skip
 # it, nothing is said against the device); after the outage the device is back online but orphaned,
 # and the watch finds `ping` timing out well before the device's next probe; a power cycle by hand
-# and the watch passes again.
+# and the watch passes again, counting a restart the monitor did not make.
 # Usage: served_watch_test.sh CYANRIG SOURCE_DIR
 set -eu
 cyanrig=$1
@@ -68,12 +68,18 @@ done
 wait_for "$watch" 0 10 || fail "cyanrig_watch_success did not drop"
 wait_for "$probe" 1 1 || fail "a probe ran: the failure must be the watch's"
 wait_for 'cyanrig_device_online{device="argon-1"}' 1 1 || fail "the watch did not see the device listed online"
+restarts='cyanrig_device_restarts_total{device="argon-1"}'
+wait_for "$restarts" 0 1 || fail "the outage, which did not restart argon-1, was counted as a restart"
 
-# Someone power-cycles it: the orphan state goes, the watch passes again.
+# Someone power-cycles it: the orphan state goes, the watch passes again, and its uptime read shows
+# a restart the monitor did not make.
 "$cyanrig" sim ctl --url "$sim_url" power argon-1 off
 sleep 2
 "$cyanrig" sim ctl --url "$sim_url" power argon-1 on
 wait_for "$watch" 1 90 || fail "the watch did not pass after the power cycle"
+wait_for "$restarts" 1 10 || fail "the restart by hand was not found by the watch"
+grep -q 'watch served_watch on argon-1: the device restarted by itself since the last watch' "$work/monitor.err" ||
+  fail "the restart was not logged"
 
 stop_monitor
 # SIGTERM left argon-1's relay in the rack's safe state (on): the canary stays connected.
