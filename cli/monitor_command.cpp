@@ -223,9 +223,10 @@ int cmd_monitor(const MonitorArgs& args) {
 
 void add_monitor_command(CLI::App& app, Subcommands& commands) {
   auto args = std::make_shared<MonitorArgs>();
-  auto* cmd = app.add_subcommand("monitor",
-                                 "Probe every device in a loop (the canary) and serve Prometheus metrics; "
-                                 "SIGTERM stops, SIGHUP reloads the rack");
+  auto* cmd =
+      app.add_subcommand("monitor",
+                         "Probe every device in a loop (the canary), watch them between probes and serve "
+                         "Prometheus metrics; SIGTERM stops, SIGHUP reloads the rack");
   cmd->add_option("--rack", args->rack, "Rack file (default: the built-in simulated rack, in virtual time)");
   cmd->add_option("--probe", args->probe, "Probe scenario file or shipped name (default: canary)");
   cmd->add_option("--every", args->every,
