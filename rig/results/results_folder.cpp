@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
@@ -30,24 +31,23 @@ std::string errno_text() {
   return std::strerror(errno);
 }
 
-// Writes `text` to `path` so that a reader, a crash or a power cut sees either the old file or the
-// whole new one: a temporary file in the same folder, fsync'd, then renamed over it.
-void replace_file(const fs::path& path, const std::string& text) {
+// Writes `path` through `write` so that a reader, a crash or a power cut sees either the old file or
+// the whole new one: a temporary file in the same folder, fsync'd, then renamed over it. Streamed
+// to the file, never held whole: summary.json of 64 devices x 1000 repeats is 26 MB of text.
+void replace_file(const fs::path& path, const std::function<void(std::ostream&)>& write) {
   const fs::path partial = fs::path(path).concat(".partial");
-  const int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw std::runtime_error(fmt::format("cannot write {}: {}", partial.string(), errno_text()));
-  std::size_t done = 0;
-  bool ok = true;
-  while (ok && done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    ok = n > 0;
-    if (ok) done += static_cast<std::size_t>(n);
+  {
+    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error(fmt::format("cannot write {}: {}", partial.string(), errno_text()));
+    write(out);
+    out.flush();
+    if (!out) throw std::runtime_error(fmt::format("cannot write {}: {}", partial.string(), errno_text()));
   }
-  ok = ok && ::fsync(fd) == 0;
-  const std::string why = ok ? "" : errno_text();
-  ::close(fd);
-  if (!ok) throw std::runtime_error(fmt::format("cannot write {}: {}", partial.string(), why));
+  const int fd = ::open(partial.c_str(), O_RDONLY | O_CLOEXEC);
+  const bool synced = fd >= 0 && ::fsync(fd) == 0;
+  const std::string why = synced ? "" : errno_text();
+  if (fd >= 0) ::close(fd);
+  if (!synced) throw std::runtime_error(fmt::format("cannot write {}: {}", partial.string(), why));
   std::error_code ec;
   fs::rename(partial, path, ec);
   if (ec) throw std::runtime_error(fmt::format("cannot write {}: {}", path.string(), ec.message()));
@@ -75,28 +75,16 @@ std::string process_start(pid_t pid) {
   return "";
 }
 
-std::string summary_text(const RunResult& result) {
-  nlohmann::ordered_json j = summary_json(result);
+// summary.json as the run stands; a running run's says who runs it, so a later command can tell a
+// live run from one that died.
+void write_current_summary(std::ostream& out, const RunResult& result) {
+  nlohmann::ordered_json identity = nlohmann::ordered_json::object();
   if (!result.finished && !result.aborted) {
-    // Who runs it, so a later command can tell a live run from one that died.
-    nlohmann::ordered_json with;
-    for (auto& [key, value] : j.items()) {
-      with[key] = value;
-      if (key == "status") {
-        with["pid"] = ::getpid();
-        with["pid_start"] = process_start(::getpid());
-        with["host"] = host_name();
-      }
-    }
-    j = std::move(with);
+    identity["pid"] = ::getpid();
+    identity["pid_start"] = process_start(::getpid());
+    identity["host"] = host_name();
   }
-  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-}
-
-std::string junit_text(const RunResult& result) {
-  std::ostringstream out;
-  write_junit_xml(result, out);
-  return out.str();
+  write_summary_json(result, out, identity);
 }
 
 }  // namespace
@@ -138,11 +126,11 @@ void ResultsFolder::sync() {
 }
 
 void ResultsFolder::write_summary(const RunResult& result) {
-  replace_file(dir_ / "summary.json", summary_text(result));
+  replace_file(dir_ / "summary.json", [&](std::ostream& out) { write_current_summary(out, result); });
 }
 
 void ResultsFolder::write_junit(const RunResult& result) {
-  replace_file(dir_ / "junit.xml", junit_text(result));
+  replace_file(dir_ / "junit.xml", [&](std::ostream& out) { write_junit_xml(result, out); });
 }
 
 std::string results_status(const fs::path& dir) {
@@ -194,8 +182,8 @@ std::string repair_results_folder(const fs::path& dir) {
                       "it did not lift its outages or set the rack's safe power itself",
                       pid, host.empty() ? "?" : host),
       .t = last});
-  replace_file(dir / "summary.json", summary_text(result));
-  replace_file(dir / "junit.xml", junit_text(result));
+  replace_file(dir / "summary.json", [&](std::ostream& out) { write_current_summary(out, result); });
+  replace_file(dir / "junit.xml", [&](std::ostream& out) { write_junit_xml(result, out); });
   return fmt::format("{}: marked aborted (its run, pid {} on {}, is gone)", dir.string(), pid, host);
 }
 

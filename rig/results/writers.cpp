@@ -197,31 +197,6 @@ ordered_json sample_json(const MeasurementSample& s) {
   return j;
 }
 
-// The engine records one unit per measurement name; the first sample's unit stands for the group.
-ordered_json measurement_json(const SampleGroup& samples) {
-  ordered_json j;
-  j["unit"] = samples.front()->unit;
-  j["rack"] = stats_json(samples);
-  ordered_json devices = ordered_json::object();
-  for (const auto& [device, of_device] : group_by(samples, &MeasurementSample::device)) {
-    devices[device] = stats_json(of_device);
-  }
-  j["devices"] = std::move(devices);
-  ordered_json raw = ordered_json::array();
-  for (const MeasurementSample* s : samples) raw.push_back(sample_json(*s));
-  j["samples"] = std::move(raw);
-  return j;
-}
-
-ordered_json measurements_json(const std::vector<MeasurementSample>& samples) {
-  SampleGroup all;
-  for (const MeasurementSample& s : samples) all.push_back(&s);
-  ordered_json j = ordered_json::object();
-  for (const auto& [name, of_name] : group_by(all, &MeasurementSample::name))
-    j[name] = measurement_json(of_name);
-  return j;
-}
-
 ordered_json criterion_json(const CriterionResult& c) {
   ordered_json j;
   j["measurement"] = c.measurement;
@@ -240,31 +215,6 @@ ordered_json criterion_json(const CriterionResult& c) {
 
 }  // namespace
 
-ordered_json summary_json(const RunResult& result) {
-  ordered_json j;
-  j["format_version"] = 2;
-  j["status"] = result.finished ? "finished" : result.aborted ? "aborted" : "running";
-  j["rack"] = result.rack;
-  j["scenario"] = result.scenario;
-  j["files"] = {{"rack", result.rack_file}, {"scenario", result.scenario_file}};
-  j["seed"] = result.seed;
-  j["simulated"] = result.simulated;
-  j["started_utc"] = result.started_utc;
-  j["wall_seconds"] = rounded(result.wall_seconds, kMsDecimals);
-  j["rig_seconds"] = rounded(result.rig_seconds, kMsDecimals);
-  j["repeats"] = result.repeats;
-  const auto worst = result.worst_class();
-  j["verdict"] = verdict(!worst);
-  j["failure_class"] = class_json(worst);
-  j["exit_code"] = static_cast<int>(result.exit_code());
-  j["devices"] = array_of(result.devices, [&](const DeviceSummary& d) { return device_json(result, d); });
-  j["cases"] = array_of(result.cases, case_json);
-  j["run_failures"] = failures_json(result.run_failures);
-  j["measurements"] = measurements_json(result.samples);
-  j["criteria"] = array_of(result.criteria, criterion_json);
-  return j;
-}
-
 namespace {
 
 // Serial lines are whatever the device sent; never let a stray byte abort writing the results.
@@ -272,10 +222,162 @@ std::string dump(const ordered_json& j, int indent = -1) {
   return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// Where summary.json's fields go: a tree (summary_json) or text as dump(2) would write that tree,
+// without it (write_summary_json). The text keeps memory flat: a run of 64 devices and 1000
+// repeats has 64,000 cases, whose tree took ~6 times the 26 MB of their text.
+class SummarySink {
+ public:
+  virtual ~SummarySink() = default;
+  virtual void field(const std::string& key, ordered_json value) = 0;
+  // An array field, one element at a time.
+  virtual void array(const std::string& key, std::size_t size,
+                     const std::function<ordered_json(std::size_t)>& at) = 0;
+  // An object field whose own fields go to the sink until end_object().
+  virtual void begin_object(const std::string& key) = 0;
+  virtual void end_object() = 0;
+};
+
+class TreeSink final : public SummarySink {
+ public:
+  TreeSink() : stack_{&root_} {}
+  void field(const std::string& key, ordered_json value) override {
+    (*stack_.back())[key] = std::move(value);
+  }
+  void array(const std::string& key, std::size_t size,
+             const std::function<ordered_json(std::size_t)>& at) override {
+    ordered_json a = ordered_json::array();
+    for (std::size_t i = 0; i < size; ++i) a.push_back(at(i));
+    field(key, std::move(a));
+  }
+  void begin_object(const std::string& key) override {
+    ordered_json& object = (*stack_.back())[key];
+    object = ordered_json::object();
+    stack_.push_back(&object);
+  }
+  void end_object() override { stack_.pop_back(); }
+  ordered_json take() { return std::move(root_); }
+
+ private:
+  ordered_json root_ = ordered_json::object();
+  std::vector<ordered_json*> stack_;
+};
+
+class TextSink final : public SummarySink {
+ public:
+  explicit TextSink(std::ostream& out) : out_(out) { open('{'); }
+  void field(const std::string& key, ordered_json value) override {
+    name(key);
+    nested(dump(value, 2), depth());
+  }
+  void array(const std::string& key, std::size_t size,
+             const std::function<ordered_json(std::size_t)>& at) override {
+    name(key);
+    if (size == 0) {
+      out_ << "[]";
+      return;
+    }
+    out_ << '[';
+    for (std::size_t i = 0; i < size; ++i) {
+      out_ << (i == 0 ? "\n" : ",\n") << pad(depth() + 1);
+      nested(dump(at(i), 2), depth() + 1);
+    }
+    out_ << '\n' << pad(depth()) << ']';
+  }
+  void begin_object(const std::string& key) override {
+    name(key);
+    open('{');
+  }
+  void end_object() override {
+    const bool empty = firsts_.back();
+    firsts_.pop_back();
+    if (empty) {
+      out_ << '}';
+    } else {
+      out_ << '\n' << pad(depth()) << '}';
+    }
+  }
+
+ private:
+  int depth() const { return static_cast<int>(firsts_.size()); }  // of the fields being written
+  static std::string pad(int depth) { return std::string(2 * static_cast<std::size_t>(depth), ' '); }
+  void open(char bracket) {
+    out_ << bracket;
+    firsts_.push_back(true);
+  }
+  void name(const std::string& key) {
+    out_ << (firsts_.back() ? "\n" : ",\n") << pad(depth()) << dump(ordered_json(key)) << ": ";
+    firsts_.back() = false;
+  }
+  // A value's dump(2) as it stands `depth` levels in: every line but its first indented to there.
+  void nested(const std::string& text, int depth) {
+    const std::string indent = pad(depth);
+    for (const char c : text) {
+      out_ << c;
+      if (c == '\n') out_ << indent;
+    }
+  }
+
+  std::ostream& out_;
+  std::vector<bool> firsts_;  // per open object: no field written yet
+};
+
+void measurements_to(SummarySink& sink, const std::vector<MeasurementSample>& samples) {
+  SampleGroup all;
+  for (const MeasurementSample& s : samples) all.push_back(&s);
+  sink.begin_object("measurements");
+  for (const auto& [name, of_name] : group_by(all, &MeasurementSample::name)) {
+    sink.begin_object(name);
+    sink.field("unit", of_name.front()->unit);  // one unit per name: the first sample's
+    sink.field("rack", stats_json(of_name));
+    ordered_json devices = ordered_json::object();
+    for (const auto& [device, of_device] : group_by(of_name, &MeasurementSample::device))
+      devices[device] = stats_json(of_device);
+    sink.field("devices", std::move(devices));
+    sink.array("samples", of_name.size(), [&](std::size_t i) { return sample_json(*of_name[i]); });
+    sink.end_object();
+  }
+  sink.end_object();
+}
+
+// Every field of summary.json in its documented order; `after_status` goes right after "status".
+void summary_to(SummarySink& sink, const RunResult& result, const ordered_json& after_status) {
+  sink.field("format_version", 2);
+  sink.field("status", result.finished ? "finished" : result.aborted ? "aborted" : "running");
+  for (const auto& [key, value] : after_status.items()) sink.field(key, value);
+  sink.field("rack", result.rack);
+  sink.field("scenario", result.scenario);
+  sink.field("files", {{"rack", result.rack_file}, {"scenario", result.scenario_file}});
+  sink.field("seed", result.seed);
+  sink.field("simulated", result.simulated);
+  sink.field("started_utc", result.started_utc);
+  sink.field("wall_seconds", rounded(result.wall_seconds, kMsDecimals));
+  sink.field("rig_seconds", rounded(result.rig_seconds, kMsDecimals));
+  sink.field("repeats", result.repeats);
+  const auto worst = result.worst_class();
+  sink.field("verdict", verdict(!worst));
+  sink.field("failure_class", class_json(worst));
+  sink.field("exit_code", static_cast<int>(result.exit_code()));
+  sink.field("devices",
+             array_of(result.devices, [&](const DeviceSummary& d) { return device_json(result, d); }));
+  sink.array("cases", result.cases.size(), [&](std::size_t i) { return case_json(result.cases[i]); });
+  sink.field("run_failures", failures_json(result.run_failures));
+  measurements_to(sink, result.samples);
+  sink.field("criteria", array_of(result.criteria, criterion_json));
+}
+
 }  // namespace
 
-void write_summary_json(const RunResult& result, std::ostream& out) {
-  out << dump(summary_json(result), 2) << '\n';
+ordered_json summary_json(const RunResult& result) {
+  TreeSink tree;
+  summary_to(tree, result, ordered_json::object());
+  return tree.take();
+}
+
+void write_summary_json(const RunResult& result, std::ostream& out, const ordered_json& after_status) {
+  TextSink text(out);
+  summary_to(text, result, after_status);
+  text.end_object();
+  out << '\n';
 }
 
 // ---- events.jsonl ----

@@ -36,8 +36,11 @@ std::optional<double> censored_statistic(std::vector<double> values, std::size_t
 // summary.json. Keys keep the documented order; numbers are rounded (times in ms to 3 decimals,
 // measurement values to 6) so the same run always gives the same bytes.
 nlohmann::ordered_json summary_json(const RunResult& result);
-// Pretty-printed summary_json with a final newline; invalid UTF-8 (serial noise) becomes U+FFFD.
-void write_summary_json(const RunResult& result, std::ostream& out);
+// summary_json pretty-printed (dump(2)) with a final newline, written as it goes rather than built
+// whole first; `after_status` (an object) adds its fields after "status". Invalid UTF-8 (serial
+// noise) becomes U+FFFD.
+void write_summary_json(const RunResult& result, std::ostream& out,
+                        const nlohmann::ordered_json& after_status = nlohmann::ordered_json::object());
 
 // One <testsuite> for the scenario; <failure> for device failures, <error> for infrastructure and
 // scenario failures (the device was not judged), so CI can tell them apart.

@@ -161,5 +161,30 @@ TEST(Summary, WrittenFileSurvivesInvalidUtf8InMessages) {
   EXPECT_EQ(out.str().back(), '\n');
 }
 
+// The file is written as it goes (a long run's tree of cases took several times their text), and
+// must read exactly as the tree pretty-printed would: empty arrays and objects, nesting, escaping.
+TEST(Summary, WrittenTextIsTheTreePrettyPrinted) {
+  RunResult empty;
+  RunResult bad_bytes;
+  bad_bytes.cases.push_back(
+      {"argon-\xff", 1, {}, {}, {test::failure(FailureClass::device, "serial", "a\"b\n\xfe")}});
+  for (const RunResult& r : {test::mixed_run(), empty, bad_bytes}) {
+    std::ostringstream out;
+    write_summary_json(r, out);
+    EXPECT_EQ(out.str(),
+              summary_json(r).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  }
+}
+
+TEST(Summary, FieldsAfterStatusComeRightAfterIt) {
+  std::ostringstream out;
+  write_summary_json(test::mixed_run(), out, ordered_json{{"pid", 4242}, {"host", "pi"}});
+  const ordered_json j = ordered_json::parse(out.str());
+  const std::vector<std::string> k = keys(j);
+  ASSERT_GE(k.size(), 5U);
+  EXPECT_EQ((std::vector<std::string>{k[0], k[1], k[2], k[3], k[4]}),
+            (std::vector<std::string>{"format_version", "status", "pid", "host", "rack"}));
+}
+
 }  // namespace
 }  // namespace cyanrig
