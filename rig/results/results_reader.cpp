@@ -112,18 +112,24 @@ RecordedStats stats_from(const json& j) {
           .p95 = number(j, "p95")};
 }
 
+// One of a measurement's samples; its unit is the measurement's, set by the caller.
+RecordedSample sample_from(const std::string& measurement, const json& s) {
+  return RecordedSample{.measurement = measurement,
+                        .device = text(s, "device"),
+                        .repeat = integer(s, "repeat"),
+                        .value = number(s, "value"),
+                        .missing = text(s, "missing")};
+}
+
 RecordedMeasurement measurement_from(const std::string& name, const json& j) {
   RecordedMeasurement m{.name = name, .unit = text(j, "unit"), .rack = stats_from(member(j, "rack"))};
   if (const json& devices = member(j, "devices"); devices.is_object()) {
     for (const auto& [device, stats] : devices.items()) m.devices.emplace_back(device, stats_from(stats));
   }
   m.samples = each<RecordedSample>(member(j, "samples"), [&](const json& s) {
-    return RecordedSample{.measurement = name,
-                          .unit = m.unit,
-                          .device = text(s, "device"),
-                          .repeat = integer(s, "repeat"),
-                          .value = number(s, "value"),
-                          .missing = text(s, "missing")};
+    RecordedSample sample = sample_from(name, s);
+    sample.unit = m.unit;
+    return sample;
   });
   return m;
 }
@@ -237,12 +243,48 @@ std::optional<RecordedRun> read_results_folder(const fs::path& dir, Diagnostics&
     return std::nullopt;
   }
   try {
-    const json j = json::parse(*content);
+    // The cases and the measurements' samples grow with the repeats (64,000 cases in a run of 64
+    // devices x 1000 repeats): each is taken as soon as it is parsed and left out of the tree, which
+    // would hold them at several times their text's size.
+    std::vector<RecordedCase> cases;
+    std::map<std::string, std::vector<RecordedSample>> samples;  // by measurement
+    std::string top_key;                                         // the top-level field being parsed
+    std::string measurement;        // in "measurements": the measurement being parsed
+    std::string measurement_field;  // and its field
+    const json::parser_callback_t take = [&](int depth, json::parse_event_t event, json& parsed) {
+      if (event == json::parse_event_t::key) {
+        std::string& key = depth == 1 ? top_key : depth == 2 ? measurement : measurement_field;
+        if (depth <= 3) key = parsed.get<std::string>();
+        return true;
+      }
+      if (event != json::parse_event_t::object_end) return true;
+      if (depth == 2 && top_key == "cases") {
+        cases.push_back(case_from(parsed));
+        return false;
+      }
+      if (depth == 4 && top_key == "measurements" && measurement_field == "samples") {
+        samples[measurement].push_back(sample_from(measurement, parsed));
+        return false;
+      }
+      return true;
+    };
+    const json j = json::parse(*content, take);
     if (!j.is_object()) {
       diags.error({path.string(), 1, 1}, "expected a JSON object");
       return std::nullopt;
     }
-    return run_from(dir, j);
+    RecordedRun run = run_from(dir, j);
+    cases.insert(cases.end(), std::make_move_iterator(run.cases.begin()),
+                 std::make_move_iterator(run.cases.end()));
+    run.cases = std::move(cases);
+    for (RecordedMeasurement& m : run.measurements) {
+      std::vector<RecordedSample>& taken = samples[m.name];
+      for (RecordedSample& sample : taken) sample.unit = m.unit;
+      taken.insert(taken.end(), std::make_move_iterator(m.samples.begin()),
+                   std::make_move_iterator(m.samples.end()));
+      m.samples = std::move(taken);
+    }
+    return run;
   } catch (const json::parse_error& e) {
     // nlohmann counts the byte it stopped at from 1.
     const std::size_t at = e.byte > 0 ? e.byte - 1 : 0;

@@ -14,7 +14,9 @@
 #include "rig/event_names.hpp"
 #include "rig/results/events_reader.hpp"
 #include "rig/results/result_fold.hpp"
+#include "rig/results/results_reader.hpp"
 #include "rig/results/writers.hpp"
+#include "run_fixture.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace cyanrig {
@@ -38,6 +40,44 @@ RunResult header() {
   h.repeats = 2;
   h.started_utc = "2026-12-07T10:00:00Z";
   return h;
+}
+
+// The reader takes cases and samples one at a time as it parses (a long run has tens of thousands);
+// what it gives must be all of them, in order, each whole.
+TEST(ResultsFolder, ReadingASummaryGivesEveryCaseAndSampleInOrder) {
+  test::TempDir root;
+  RunResult run = test::mixed_run();
+  run.samples.push_back({"boot_time", "argon-1", 1, 1.5, "min", ""});
+  {
+    std::ofstream out(root.path() / "summary.json");
+    write_summary_json(run, out);
+  }
+  Diagnostics diags;
+  const auto read = read_results_folder(root.path(), diags);
+  ASSERT_TRUE(read) << diags.items().front().to_string();
+  ASSERT_EQ(read->cases.size(), run.cases.size());
+  for (std::size_t i = 0; i < run.cases.size(); ++i) {
+    EXPECT_EQ(read->cases[i].device, run.cases[i].device) << i;
+    EXPECT_EQ(read->cases[i].repeat, run.cases[i].repeat) << i;
+    EXPECT_EQ(read->cases[i].failures.size(), run.cases[i].failures.size()) << i;
+  }
+  EXPECT_EQ(read->cases[2].verdict, "fail");
+  EXPECT_EQ(read->cases[2].failures.front().message, run.cases[2].failures.front().message);
+  ASSERT_EQ(read->measurements.size(), 2U);
+  const RecordedMeasurement& cloud = read->measurements[0];
+  EXPECT_EQ(cloud.name, "time_to_cloud");
+  ASSERT_EQ(cloud.samples.size(), 4U);
+  EXPECT_EQ(cloud.samples[1].device, "boron-1");
+  EXPECT_EQ(cloud.samples[1].value, 30.25);
+  EXPECT_EQ(cloud.samples[1].unit, "s");
+  EXPECT_EQ(cloud.samples[2].missing, "cloud_connected never seen");
+  EXPECT_EQ(cloud.devices.size(), 2U) << "per-device statistics are not samples";
+  const RecordedMeasurement& boot = read->measurements[1];
+  ASSERT_EQ(boot.samples.size(), 1U);
+  EXPECT_EQ(boot.samples[0].measurement, "boot_time");
+  EXPECT_EQ(boot.samples[0].unit, "min");
+  EXPECT_EQ(read->devices.size(), 2U);
+  EXPECT_EQ(read->criteria.size(), 2U);
 }
 
 TEST(ResultsFolder, SummarySaysRunningFromTheStartWithWhoRunsIt) {
