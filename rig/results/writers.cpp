@@ -325,8 +325,9 @@ void measurements_to(SummarySink& sink, const std::vector<MeasurementSample>& sa
   SampleGroup all;
   for (const MeasurementSample& s : samples) all.push_back(&s);
   sink.begin_object("measurements");
-  for (const auto& [name, of_name] : group_by(all, &MeasurementSample::name)) {
-    sink.begin_object(name);
+  for (const auto& group : group_by(all, &MeasurementSample::name)) {
+    const SampleGroup& of_name = group.second;  // named: the lambda below cannot capture a binding
+    sink.begin_object(group.first);
     sink.field("unit", of_name.front()->unit);  // one unit per name: the first sample's
     sink.field("rack", stats_json(of_name));
     ordered_json devices = ordered_json::object();
