@@ -235,8 +235,8 @@ std::vector<RecordedFailure> RecordedRun::all_failures() const {
 
 std::optional<RecordedRun> read_results_folder(const fs::path& dir, Diagnostics& diags) {
   const fs::path path = dir / "summary.json";
-  const auto content = slurp(path);
-  if (!content) {
+  std::ifstream in(path, std::ios::binary);  // parsed as read: the text is not held whole either
+  if (!in) {
     diags.error({path.string()}, fs::is_directory(dir)
                                      ? "cannot read the run's summary (is this a results folder?)"
                                      : "no such results folder");
@@ -268,7 +268,7 @@ std::optional<RecordedRun> read_results_folder(const fs::path& dir, Diagnostics&
       }
       return true;
     };
-    const json j = json::parse(*content, take);
+    const json j = json::parse(in, take);
     if (!j.is_object()) {
       diags.error({path.string(), 1, 1}, "expected a JSON object");
       return std::nullopt;
@@ -288,7 +288,8 @@ std::optional<RecordedRun> read_results_folder(const fs::path& dir, Diagnostics&
   } catch (const json::parse_error& e) {
     // nlohmann counts the byte it stopped at from 1.
     const std::size_t at = e.byte > 0 ? e.byte - 1 : 0;
-    diags.error(position_in(path.string(), *content, at), "not valid JSON (" + std::string(e.what()) + ")");
+    diags.error(position_in(path.string(), slurp(path).value_or(""), at),
+                "not valid JSON (" + std::string(e.what()) + ")");
     return std::nullopt;
   }
 }
