@@ -91,7 +91,7 @@ std::uint64_t Monitor::run() {
       continue;
     }
     standing_back_ = false;
-    if (probe_due && probe_due->at <= watch_at) {  // a probe due as a watch is goes first
+    if (probe_due && probe_due->at <= watch_at) {  // a probe due no later than the watch goes first
       const RackDevice* device = rack_.find_device(probe_due->device);
       if (device) probe_one(*device);
       schedule.done(probe_due->device, time_.now());
