@@ -72,8 +72,9 @@ std::uint64_t Monitor::run() {
   publish();
   while (!control_.stop.load() && time_.now() < end) {
     if (control_.reload.exchange(false)) {
-      reload();
-      schedule = ProbeSchedule(probed_devices(settings_.probe, rack_), settings_.every, time_.now());
+      // A refused reload changes nothing, the schedule included: no device is probed again early.
+      if (reload())
+        schedule = ProbeSchedule(probed_devices(settings_.probe, rack_), settings_.every, time_.now());
       continue;
     }
     const std::optional<ProbeSchedule::Due> probe_due =
@@ -204,12 +205,12 @@ void Monitor::check_uptime(const ProbeOutcome& o) {
   uptime_seen_[o.device] = UptimeSeen{.seconds = *o.uptime_seconds, .at = now};
 }
 
-void Monitor::reload() {
-  if (!reload_source_) return;
+bool Monitor::reload() {
+  if (!reload_source_) return false;
   std::optional<Rack> fresh = reload_source_();
   if (!fresh) {
     spdlog::error("rack reload failed: keeping the rack already loaded ({})", rack_.file);
-    return;
+    return false;
   }
   std::set<std::string> kept;
   for (const RackDevice& d : fresh->devices) kept.insert(d.name);
@@ -221,6 +222,7 @@ void Monitor::reload() {
   rack_ = std::move(*fresh);
   for (const Segment& s : rack_.segments) metrics_.outage(s.name, false);
   spdlog::warn("rack reloaded from {}: {} devices", rack_.file, rack_.devices.size());
+  return true;
 }
 
 void Monitor::publish() {

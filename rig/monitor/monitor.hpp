@@ -76,7 +76,8 @@ class Monitor {
   std::uint64_t run();
 
  private:
-  void reload();
+  // Reads the rack again; false when it could not (the loaded rack is kept).
+  bool reload();
   void probe_one(const RackDevice& device);
   void watch_all();
   // Runs `scenario` on `devices` in the rack's turn: their outcomes, or skips naming why the turn

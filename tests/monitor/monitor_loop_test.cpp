@@ -169,6 +169,18 @@ TEST(MonitorLoop, AReloadDropsTheSeriesOfDevicesThatLeftTheRack) {
   EXPECT_NE(text.find("photon-1"), std::string::npos);
 }
 
+TEST(MonitorLoop, ARefusedReloadKeepsTheRackAndTheSchedule) {
+  LoopBench bench;
+  auto loop = bench.monitor(24h, [&] {
+    if (bench.probed.size() == 3) bench.control.reload = true;
+    if (bench.probed.size() == 5) bench.control.stop = true;
+  });
+  loop.on_reload([] { return std::optional<Rack>(); });  // the file has problems
+  loop.run();
+  EXPECT_EQ(bench.probed, (std::vector<std::string>{"photon-1", "photon-2", "argon-1", "argon-2", "boron-1"}))
+      << "the probes go on in order, none started again early";
+}
+
 TEST(MonitorLoop, WatchesEveryDeviceTogetherOncePerWatchPeriodBetweenProbes) {
   LoopBench bench;
   const Instant start = bench.time->now();
