@@ -180,7 +180,16 @@ int cmd_monitor(const MonitorArgs& args) {
     Diagnostics problems;
     auto fresh = load_rack(args.rack, problems);
     if (fresh) check_scenario_against_rack(*probe, *fresh, problems, &backends());
-    if (fresh && watch) check_scenario_against_rack(*watch, *fresh, problems, &backends());
+    if (fresh && watch) {
+      check_scenario_against_rack(*watch, *fresh, problems, &backends());
+      // Watching unpowered devices would page for nothing: the monitor watches, so the rack must stay
+      // watchable (start the monitor again with --no-watch to change that).
+      if (const auto why = unwatchable(*fresh, rack_is_simulated(*fresh, backends())))
+        problems.error({fresh->file},
+                       fmt::format("the monitor watches between probes and cannot watch this rack: "
+                                   "{} (restart it with --no-watch)",
+                                   *why));
+    }
     if (!problems.empty()) {
       print_diagnostics(problems);
       return std::nullopt;

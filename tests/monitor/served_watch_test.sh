@@ -29,6 +29,19 @@ wait_for "$watch" 1 90 || fail "argon-1 was never watched on the healthy served 
 wait_for "$probe" 1 1 || fail "the probe before the watches did not pass"
 promtool check metrics <"$work/metrics" || fail "promtool check metrics"
 
+# A reload (SIGHUP) to a rack whose devices are unpowered between probes would have every watch fail:
+# it is refused, and the loaded rack kept.
+sed -i 's/^safe_power: on$/safe_power: off/' "$work/served.yaml"
+kill -HUP "$monitor_pid"
+refused=
+for _ in $(seq 100); do
+  grep -q 'rack reload failed: keeping the rack already loaded' "$work/monitor.err" && refused=yes && break
+  sleep 0.1
+done
+[ -n "$refused" ] || fail "a reload to safe_power: off was not refused"
+grep -q "cannot watch this rack: rack '.*' has safe_power: off" "$work/monitor.err" || fail "the refusal did not say why"
+sed -i 's/^safe_power: off$/safe_power: on/' "$work/served.yaml"
+
 # A cloud outage on the segment: the monitor sees it (the served rack's status command), holds the
 # alerts off and leaves the device alone until the device has lost the cloud.
 code=0
